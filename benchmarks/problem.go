@@ -1,0 +1,195 @@
+package benchmarks
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Kind is the shape of a problem: how a program is run and judged.
+type Kind string
+
+// Problem kinds.
+const (
+	// KindStdio: the program reads each test's input on stdin; its stdout is
+	// compared with the expected output.
+	KindStdio Kind = "stdio"
+	// KindAssert: prompt + completion + test code + check(entry_point) runs
+	// once; it passes when the checks run to their end without an error.
+	KindAssert Kind = "assert"
+)
+
+// Problem is one task of a benchmark.
+type Problem struct {
+	TaskID string `json:"task_id"`
+	Kind   Kind   `json:"kind"`
+	// Language overrides the benchmark's default language for this problem.
+	Language string `json:"language,omitempty"`
+	// Statement is the problem text, for people and for judge generation.
+	Statement string `json:"statement,omitempty"`
+	// Prompt is the code a completion is appended to.
+	Prompt     string `json:"prompt,omitempty"`
+	EntryPoint string `json:"entry_point,omitempty"`
+	// TestCode is the assert-style test program (defines check(candidate)).
+	TestCode string `json:"test,omitempty"`
+	// Tests are the stdin/stdout cases.
+	Tests []Test `json:"tests,omitempty"`
+	// Comparator, AbsTol and RelTol override the benchmark's judge settings.
+	Comparator string  `json:"comparator,omitempty"`
+	AbsTol     float64 `json:"abs_tol,omitempty"`
+	RelTol     float64 `json:"rel_tol,omitempty"`
+	// CanonicalSolution is a reference solution (a whole program for
+	// stdio problems, the completion of the prompt for assert problems).
+	CanonicalSolution string `json:"canonical_solution,omitempty"`
+	// Meta holds facts for breakdowns (difficulty, platform, date).
+	Meta map[string]string `json:"meta,omitempty"`
+}
+
+// Test is one stdin/stdout case.
+type Test struct {
+	Input  string `json:"input"`
+	Output string `json:"output"`
+}
+
+// NumTests is the number of tests the problem reports.
+func (p *Problem) NumTests() int {
+	if p.Kind == KindAssert {
+		return 1
+	}
+	return len(p.Tests)
+}
+
+// Benchmark is a loaded benchmark: its configuration and problems.
+type Benchmark struct {
+	Config   *Config
+	Problems []*Problem
+	// SHA256 is the hash of the data as read.
+	SHA256 string
+	// DataPath is where the data was read from.
+	DataPath string
+	byID     map[string]*Problem
+}
+
+// Problem returns the problem with the given task id.
+func (b *Benchmark) Problem(id string) (*Problem, bool) {
+	p, ok := b.byID[id]
+	return p, ok
+}
+
+// Loader parses a benchmark's data into problems. name is the data's path
+// as shown in errors.
+type Loader func(cfg *Config, data []byte, name string) ([]*Problem, error)
+
+var loaders = map[string]Loader{
+	"scalebox": loadNative,
+}
+
+// LoaderNames lists the data formats scalebox reads.
+func LoaderNames() []string {
+	names := make([]string, 0, len(loaders))
+	for n := range loaders {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// Load reads a benchmark's data. dataOverride, when set, replaces the
+// configured data path (relative to the working directory). A configured
+// sha256 is checked only against the configured data.
+func Load(cfg *Config, dataOverride string) (*Benchmark, error) {
+	path := cfg.Data.Path
+	var data []byte
+	var shown string
+	var err error
+	if dataOverride != "" {
+		c := *cfg
+		c.dir = ""
+		data, shown, err = c.readData(dataOverride)
+	} else {
+		data, shown, err = cfg.readData(path)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load benchmark %s: %w", cfg.Name, err)
+	}
+	sum := sha256.Sum256(data)
+	hash := hex.EncodeToString(sum[:])
+	if dataOverride == "" && cfg.Data.SHA256 != "" && !strings.EqualFold(cfg.Data.SHA256, hash) {
+		return nil, fmt.Errorf("load benchmark %s: %s has sha256 %s, but the configuration pins %s", cfg.Name, shown, hash, cfg.Data.SHA256)
+	}
+	problems, err := loaders[cfg.Format](cfg, data, shown)
+	if err != nil {
+		return nil, fmt.Errorf("load benchmark %s: %w", cfg.Name, err)
+	}
+	b := &Benchmark{Config: cfg, Problems: problems, SHA256: hash, DataPath: shown, byID: map[string]*Problem{}}
+	for _, p := range problems {
+		if _, dup := b.byID[p.TaskID]; dup {
+			return nil, fmt.Errorf("load benchmark %s: %s: task_id %q appears twice", cfg.Name, shown, p.TaskID)
+		}
+		b.byID[p.TaskID] = p
+	}
+	return b, nil
+}
+
+// loadNative reads scalebox's own format: JSONL, one Problem per line.
+func loadNative(cfg *Config, data []byte, name string) ([]*Problem, error) {
+	var out []*Problem
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	sc.Buffer(make([]byte, 1<<20), 1<<30)
+	line := 0
+	for sc.Scan() {
+		line++
+		text := bytes.TrimSpace(sc.Bytes())
+		if len(text) == 0 {
+			continue
+		}
+		var p Problem
+		dec := json.NewDecoder(bytes.NewReader(text))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&p); err != nil {
+			return nil, fmt.Errorf("%s:%d: %v", name, line, err)
+		}
+		if err := p.validate(cfg); err != nil {
+			return nil, fmt.Errorf("%s:%d: %v", name, line, err)
+		}
+		out = append(out, &p)
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("%s:%d: %w", name, line+1, err)
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("%s: no problems", name)
+	}
+	return out, nil
+}
+
+func (p *Problem) validate(cfg *Config) error {
+	if p.TaskID == "" {
+		return fmt.Errorf("task_id is missing")
+	}
+	switch p.Kind {
+	case KindStdio:
+		if len(p.Tests) == 0 {
+			return fmt.Errorf("task %s: a stdio problem needs tests", p.TaskID)
+		}
+	case KindAssert:
+		if p.TestCode == "" || p.EntryPoint == "" {
+			return fmt.Errorf("task %s: an assert problem needs test and entry_point", p.TaskID)
+		}
+		lang := p.Language
+		if lang == "" {
+			lang = cfg.Language
+		}
+		if lang != "python3" {
+			return fmt.Errorf("task %s: assert problems are Python only, not %s", p.TaskID, lang)
+		}
+	default:
+		return fmt.Errorf("task %s: kind %q is unknown (want %q or %q)", p.TaskID, p.Kind, KindStdio, KindAssert)
+	}
+	return nil
+}

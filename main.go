@@ -1,0 +1,21 @@
+// Command scalebox evaluates code written by language models in sandboxes.
+package main
+
+import (
+	"context"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/scalebox-dev/scalebox/cmd"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	// After the first signal the default handling returns, so a second
+	// Ctrl-C ends the process at once (sandboxes die with it).
+	context.AfterFunc(ctx, stop)
+	code := cmd.Execute(ctx, cmd.DefaultDeps(), os.Args[1:])
+	stop()
+	os.Exit(code)
+}

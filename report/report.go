@@ -1,0 +1,262 @@
+// Package report defines scalebox's versioned JSON report, computes its
+// summary (pass@k, verdict counts), and renders it for people.
+//
+// Versioning: fields are added, never renamed or removed; SchemaVersion
+// changes only when a field's meaning changes. Fields that vary from run to
+// run on the same inputs (usage, timing) are confined to "usage" objects and
+// the top-level "timing" section, so StripTimings makes two runs comparable
+// byte for byte.
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+)
+
+// SchemaVersion is the version of the report format written by this package.
+const SchemaVersion = 1
+
+// Report is the result of one evaluation.
+type Report struct {
+	SchemaVersion int         `json:"schema_version"`
+	Tool          Tool        `json:"tool"`
+	Benchmark     Benchmark   `json:"benchmark"`
+	Config        any         `json:"config"`
+	Run           Run         `json:"run"`
+	Sandbox       Sandbox     `json:"sandbox"`
+	Environment   Environment `json:"environment"`
+	Summary       Summary     `json:"summary"`
+	Problems      []Problem   `json:"problems"`
+	// UnknownSamples are samples whose task_id is not in the benchmark.
+	UnknownSamples []SampleRef `json:"unknown_samples,omitempty"`
+	Warnings       []string    `json:"warnings,omitempty"`
+	Timing         *Timing     `json:"timing,omitempty"`
+}
+
+// Tool identifies the scalebox build.
+type Tool struct {
+	Name    string `json:"name"`
+	Version string `json:"version"`
+	Commit  string `json:"commit,omitempty"`
+}
+
+// Benchmark identifies the benchmark and its data.
+type Benchmark struct {
+	Name     string `json:"name"`
+	Version  string `json:"version"`
+	SHA256   string `json:"sha256"`
+	DataPath string `json:"data_path"`
+	Origin   string `json:"origin"`
+	Problems int    `json:"problems"`
+}
+
+// Run records how the evaluation was run.
+type Run struct {
+	SamplesPath   string `json:"samples_path"`
+	SamplesSHA256 string `json:"samples_sha256"`
+	EarlyStop     string `json:"early_stop"`
+	Retries       int    `json:"retries"`
+}
+
+// Sandbox records the isolation and the limits of each test.
+type Sandbox struct {
+	Backend   string   `json:"backend"`
+	Version   string   `json:"version,omitempty"`
+	Cgroup    string   `json:"cgroup"`
+	HostUID   int      `json:"host_uid"`
+	Isolation []string `json:"isolation"`
+	Limits    Limits   `json:"limits"`
+	Warnings  []string `json:"warnings,omitempty"`
+}
+
+// Limits are the per-test limits, in the units their names say.
+type Limits struct {
+	CPUTimeMS       int64 `json:"cpu_time_ms"`
+	WallTimeMS      int64 `json:"wall_time_ms"`
+	MemoryBytes     int64 `json:"memory_bytes"`
+	OutputBytes     int64 `json:"output_bytes"`
+	FileSizeBytes   int64 `json:"file_size_bytes"`
+	Processes       int   `json:"processes"`
+	TmpfsBytes      int64 `json:"tmpfs_bytes"`
+	CompileCPUMS    int64 `json:"compile_cpu_time_ms"`
+	CompileMemBytes int64 `json:"compile_memory_bytes"`
+}
+
+// Environment fingerprints the machine.
+type Environment struct {
+	OS         string            `json:"os"`
+	Arch       string            `json:"arch"`
+	Kernel     string            `json:"kernel"`
+	CPUs       int               `json:"cpus"`
+	Toolchains map[string]string `json:"toolchains"`
+}
+
+// Summary aggregates the results.
+type Summary struct {
+	Tasks   int `json:"tasks"`
+	Samples int `json:"samples"`
+	// ScoredTasks is the number of tasks in pass@k: tasks with at least one
+	// sample that was not a system error.
+	ScoredTasks int `json:"scored_tasks"`
+	// PassAtK maps k to the mean unbiased pass@k over scored tasks, for
+	// each configured k not larger than the fewest scored samples of a task.
+	PassAtK map[string]float64 `json:"pass_at_k"`
+	// Verdicts counts samples by verdict.
+	Verdicts map[string]int `json:"verdicts"`
+	// TestVerdicts counts the tests that ran, by verdict.
+	TestVerdicts   map[string]int `json:"test_verdicts"`
+	SystemErrors   int            `json:"system_errors"`
+	UnknownSamples int            `json:"unknown_samples"`
+	// TasksWithoutSamples counts benchmark tasks that no sample addressed.
+	TasksWithoutSamples int  `json:"tasks_without_samples"`
+	Interrupted         bool `json:"interrupted,omitempty"`
+}
+
+// Problem holds the results of one task's samples.
+type Problem struct {
+	TaskID  string   `json:"task_id"`
+	Samples []Sample `json:"samples"`
+}
+
+// Sample is the result of one sample.
+type Sample struct {
+	Index    int    `json:"index"`
+	Line     int    `json:"line"`
+	Language string `json:"language"`
+	Passed   bool   `json:"passed"`
+	Verdict  string `json:"verdict"`
+	Message  string `json:"message,omitempty"`
+	// TestsTotal is the problem's number of tests; Tests lists those that
+	// decided the verdict (up to the first failure under early stop).
+	TestsTotal  int      `json:"tests_total"`
+	TestsPassed int      `json:"tests_passed"`
+	Compile     *Compile `json:"compile,omitempty"`
+	Tests       []Test   `json:"tests"`
+}
+
+// Compile is the outcome of a sample's compile step.
+type Compile struct {
+	OK      bool   `json:"ok"`
+	Message string `json:"message,omitempty"`
+	Cached  bool   `json:"cached"`
+	Usage   *Usage `json:"usage,omitempty"`
+}
+
+// Test is the result of one test.
+type Test struct {
+	Index   int    `json:"index"`
+	Verdict string `json:"verdict"`
+	Message string `json:"message,omitempty"`
+	// Stderr is the end of a failed test's standard error.
+	Stderr   string `json:"stderr,omitempty"`
+	ExitCode *int   `json:"exit_code,omitempty"`
+	Signal   int    `json:"signal,omitempty"`
+	Attempts int    `json:"attempts,omitempty"`
+	Usage    *Usage `json:"usage,omitempty"`
+}
+
+// Usage is what a run consumed. It varies between runs.
+type Usage struct {
+	CPUTimeMS  float64 `json:"cpu_time_ms"`
+	WallTimeMS float64 `json:"wall_time_ms"`
+	MemoryKiB  int64   `json:"memory_kib"`
+}
+
+// SampleRef points at a sample in its file.
+type SampleRef struct {
+	TaskID string `json:"task_id"`
+	Line   int    `json:"line"`
+}
+
+// Timing says when and how fast the run went. It varies between runs.
+type Timing struct {
+	Started        string  `json:"started"`
+	Finished       string  `json:"finished"`
+	WallSeconds    float64 `json:"wall_seconds"`
+	Jobs           int     `json:"jobs"`
+	TestsRun       int     `json:"tests_run"`
+	TestsPerSecond float64 `json:"tests_per_second"`
+	Compiles       int64   `json:"compiles"`
+}
+
+// Marshal encodes r as indented JSON with a final newline.
+func (r *Report) Marshal() ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(r); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// WriteFile writes r atomically: to a temporary file next to path, then
+// renamed, so a reader never sees half a report.
+func (r *Report) WriteFile(path string) error {
+	data, err := r.Marshal()
+	if err != nil {
+		return fmt.Errorf("encode report: %w", err)
+	}
+	dir := filepath.Dir(path)
+	tmp, err := os.CreateTemp(dir, ".scalebox-report-*")
+	if err != nil {
+		return fmt.Errorf("write report: %w", err)
+	}
+	_, werr := tmp.Write(data)
+	cerr := tmp.Close()
+	if werr != nil || cerr != nil {
+		os.Remove(tmp.Name())
+		return fmt.Errorf("write report %s: %v", path, firstErr(werr, cerr))
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		os.Remove(tmp.Name())
+		return fmt.Errorf("write report: %w", err)
+	}
+	return nil
+}
+
+// StripTimings removes every field that varies between runs on the same
+// inputs: per-test and compile usage, and the timing section.
+func (r *Report) StripTimings() {
+	r.Timing = nil
+	for i := range r.Problems {
+		for j := range r.Problems[i].Samples {
+			s := &r.Problems[i].Samples[j]
+			if s.Compile != nil {
+				s.Compile.Usage = nil
+			}
+			for k := range s.Tests {
+				s.Tests[k].Usage = nil
+			}
+		}
+	}
+}
+
+// Read parses a report file.
+func Read(path string) (*Report, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var r Report
+	if err := json.Unmarshal(data, &r); err != nil {
+		return nil, fmt.Errorf("%s: not a scalebox report: %w", path, err)
+	}
+	if r.SchemaVersion < 1 || r.SchemaVersion > SchemaVersion {
+		return nil, fmt.Errorf("%s: report schema_version %d is not supported (this scalebox reads 1..%d)", path, r.SchemaVersion, SchemaVersion)
+	}
+	return &r, nil
+}
+
+func firstErr(errs ...error) error {
+	for _, e := range errs {
+		if e != nil {
+			return e
+		}
+	}
+	return nil
+}

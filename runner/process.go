@@ -1,0 +1,446 @@
+package runner
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"os/exec"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// launcher starts a wrapper program (bwrap, nsjail, or the command itself)
+// and enforces limits on the process tree it creates. The wrapper is started
+// through prlimit(1) for its rlimits and is held stopped at its first exec
+// until it is in the run's cgroup, so nothing it starts ever runs outside.
+type launcher struct {
+	cgroups cgroupManager // nil: no cgroup, rlimits only
+	cred    *syscall.Credential
+	prlimit string // path of prlimit(1)
+	// pollInterval is how often CPU time is sampled against the limit.
+	pollInterval time.Duration
+}
+
+// close releases the launcher's cgroups.
+func (l *launcher) close() error {
+	if l.cgroups != nil {
+		return l.cgroups.Close()
+	}
+	return nil
+}
+
+// wrapper describes how a backend starts the program.
+type wrapper struct {
+	path string
+	args []string // argv including argv[0]
+	// dir and env are the wrapper's working directory and environment; a
+	// sandboxing wrapper sets up the program's own and gets neither.
+	dir string
+	env []string
+	// exitSignals: the wrapper reports a child killed by signal N as exit
+	// status 128+N (bwrap, nsjail).
+	exitSignals bool
+}
+
+// killReason records why the launcher killed a run; the first reason wins.
+type killReason int32
+
+const (
+	killNone killReason = iota
+	killCPU
+	killWall
+	killOutput
+	killCancel
+)
+
+// run starts w under spec's limits and returns the program's result.
+func (l *launcher) run(ctx context.Context, spec *Spec, w wrapper) (*Result, error) {
+	lim := spec.Limits
+	var cg cgroup
+	if l.cgroups != nil {
+		var err error
+		if cg, err = l.cgroups.New(lim); err != nil {
+			return nil, sysErr("%v", err)
+		}
+		defer cg.Destroy()
+	}
+
+	stdin, err := openStdin(spec)
+	if err != nil {
+		return nil, sysErr("stdin: %v", err)
+	}
+	defer stdin.Close()
+
+	outR, outW, err := os.Pipe()
+	if err != nil {
+		return nil, sysErr("pipe: %v", err)
+	}
+	errR, errW, err := os.Pipe()
+	if err != nil {
+		outR.Close()
+		outW.Close()
+		return nil, sysErr("pipe: %v", err)
+	}
+	closers := []*os.File{outR, errR}
+	defer func() {
+		for _, f := range closers {
+			f.Close()
+		}
+	}()
+
+	argv := append([]string{"prlimit"}, rlimitArgs(lim, cg == nil)...)
+	argv = append(append(argv, "--", w.path), w.args[1:]...)
+	cmd := &exec.Cmd{
+		Path:   l.prlimit,
+		Args:   argv,
+		Env:    append([]string{}, w.env...), // nothing of ours leaks through
+		Dir:    w.dir,
+		Stdin:  stdin,
+		Stdout: outW,
+		Stderr: errW,
+		SysProcAttr: &syscall.SysProcAttr{
+			Setsid:     true,
+			Pdeathsig:  syscall.SIGKILL,
+			Credential: l.cred,
+		},
+	}
+	start := time.Now()
+	if err := l.startConfined(cmd, cg); err != nil {
+		outW.Close()
+		errW.Close()
+		return nil, sysErr("start %s: %v", w.path, err)
+	}
+	outW.Close()
+	errW.Close()
+
+	var reason atomic.Int32
+	kill := func(r killReason) {
+		reason.CompareAndSwap(int32(killNone), int32(r))
+		if cg != nil {
+			_ = cg.Kill()
+		}
+		_ = cmd.Process.Kill()
+	}
+
+	// Drain stdout and stderr while the program runs, with caps.
+	keepErr := spec.StderrKeepBytes
+	if keepErr <= 0 {
+		keepErr = defaultStderrKeep
+	}
+	var stdout, stderr capBuffer
+	stdout.keep = int(lim.OutputBytes)
+	if stdout.keep <= 0 {
+		stdout.keep = math.MaxInt
+	}
+	stderr.keep = keepErr
+	var drained sync.WaitGroup
+	drained.Add(2)
+	overflow := func() { kill(killOutput) }
+	go func() { defer drained.Done(); stdout.drain(outR, lim.OutputBytes, overflow) }()
+	go func() { defer drained.Done(); stderr.drain(errR, lim.OutputBytes, overflow) }()
+
+	// Watch CPU time, the wall-clock cap and cancellation.
+	exited := make(chan struct{})
+	var monitor sync.WaitGroup
+	monitor.Add(1)
+	go func() {
+		defer monitor.Done()
+		l.watch(ctx, cg, lim, exited, kill)
+	}()
+
+	waitErr := cmd.Wait()
+	wall := time.Since(start)
+	close(exited)
+	monitor.Wait()
+
+	// Whatever the program left behind (a daemon, a blocked child) goes now,
+	// so the pipes close and the drainers end.
+	if cg != nil {
+		if err := cg.Kill(); err != nil {
+			return nil, sysErr("%v", err)
+		}
+	}
+	if !waitTimeout(&drained, 2*time.Second) {
+		// Something outside the cgroup still holds a pipe: close our ends.
+		outR.Close()
+		errR.Close()
+		drained.Wait()
+	}
+
+	res := &Result{Stdout: stdout.buf.Bytes(), Stderr: stderr.buf.Bytes()}
+	res.Usage.WallTime = wall
+	var oom bool
+	if cg != nil {
+		if res.Usage.CPUTime, err = cg.CPUUsage(); err != nil {
+			return nil, sysErr("read cpu usage: %v", err)
+		}
+		if res.Usage.MemoryPeakBytes, err = cg.MemoryPeak(); err != nil {
+			return nil, sysErr("read memory peak: %v", err)
+		}
+		if oom, err = cg.OOMKilled(); err != nil {
+			return nil, sysErr("read oom events: %v", err)
+		}
+	} else if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		res.Usage.CPUTime = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+		res.Usage.MemoryPeakBytes = ru.Maxrss * 1024
+	}
+
+	var exitErr *exec.ExitError
+	if waitErr != nil && !errors.As(waitErr, &exitErr) {
+		return nil, sysErr("wait %s: %v", w.path, waitErr)
+	}
+	ws, _ := cmd.ProcessState.Sys().(syscall.WaitStatus)
+
+	switch killReason(reason.Load()) {
+	case killCancel:
+		return nil, ctx.Err()
+	case killOutput:
+		res.Status = StatusOutputLimit
+		res.Note = fmt.Sprintf("output over %s", formatBytes(lim.OutputBytes))
+		return res, nil
+	case killCPU:
+		res.Status = StatusTimeLimit
+		res.Note = fmt.Sprintf("CPU time limit %s exceeded", lim.CPUTime)
+		return res, nil
+	case killWall:
+		res.Status = StatusWallLimit
+		res.Note = fmt.Sprintf("wall-clock cap %s reached", lim.WallTime)
+		return res, nil
+	}
+	if ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
+	switch {
+	case oom:
+		res.Status = StatusMemoryLimit
+		res.Note = fmt.Sprintf("memory limit %s exceeded", formatBytes(lim.MemoryBytes))
+	case lim.CPUTime > 0 && res.Usage.CPUTime > lim.CPUTime:
+		res.Status = StatusTimeLimit
+		res.Note = fmt.Sprintf("CPU time limit %s exceeded", lim.CPUTime)
+	case ws.Signaled():
+		res.Status, res.Signal = StatusSignaled, ws.Signal()
+	default:
+		res.Status, res.ExitCode = StatusExited, ws.ExitStatus()
+		if w.exitSignals {
+			// bwrap reports a child killed by signal N as exit 128+N.
+			if c := res.ExitCode; c > 128 && c <= 128+64 {
+				res.Status, res.Signal, res.ExitCode = StatusSignaled, syscall.Signal(c-128), 0
+			}
+		}
+	}
+	if res.Status == StatusSignaled {
+		switch res.Signal {
+		case syscall.SIGXCPU:
+			res.Status = StatusTimeLimit
+			res.Note = fmt.Sprintf("CPU time limit %s exceeded", lim.CPUTime)
+		case syscall.SIGXFSZ:
+			res.Status = StatusOutputLimit
+			res.Note = fmt.Sprintf("file over %s", formatBytes(lim.FileSizeBytes))
+		}
+	}
+	return res, nil
+}
+
+// startConfined starts cmd and, before the process runs any code of its
+// own, moves it into cg. The child is started under PTRACE_TRACEME, so it
+// stops at its first exec; the tracer (this locked OS thread) confines it and
+// detaches. This works the same for cgroup v1 and v2 and for every backend.
+func (l *launcher) startConfined(cmd *exec.Cmd, cg cgroup) error {
+	if cg == nil {
+		return cmd.Start()
+	}
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	cmd.SysProcAttr.Ptrace = true
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	pid := cmd.Process.Pid
+	fail := func(err error) error {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		return err
+	}
+	var ws syscall.WaitStatus
+	for {
+		_, err := syscall.Wait4(pid, &ws, syscall.WALL, nil)
+		if err == syscall.EINTR {
+			continue
+		}
+		if err != nil {
+			return fail(fmt.Errorf("wait for exec stop: %w", err))
+		}
+		break
+	}
+	if !ws.Stopped() {
+		return fail(fmt.Errorf("child did not stop at exec (status %v)", ws))
+	}
+	if err := cg.AddProc(pid); err != nil {
+		return fail(err)
+	}
+	if err := syscall.PtraceDetach(pid); err != nil {
+		return fail(fmt.Errorf("detach: %w", err))
+	}
+	return nil
+}
+
+// rlimitArgs are prlimit(1) options for the per-process limits of a run.
+// Without CAP_SYS_RESOURCE scalebox cannot set limits on another process, so
+// the wrapper is started through prlimit, which lowers its own limits and
+// execs it; children inherit them. RLIMIT_CPU is a backstop (whole seconds)
+// behind the cgroup CPU watch; RLIMIT_AS and RLIMIT_NPROC are used only when
+// there is no cgroup.
+func rlimitArgs(lim Limits, noCgroup bool) []string {
+	pair := func(name string, v int64) string {
+		return fmt.Sprintf("--%s=%d:%d", name, v, v)
+	}
+	a := []string{pair("core", 0)}
+	if lim.CPUTime > 0 {
+		sec := int64(lim.CPUTime/time.Second) + 2
+		a = append(a, fmt.Sprintf("--cpu=%d:%d", sec, sec+1))
+	}
+	if lim.FileSizeBytes > 0 {
+		a = append(a, pair("fsize", lim.FileSizeBytes))
+	}
+	stack := lim.StackBytes
+	if stack <= 0 {
+		stack = lim.MemoryBytes
+	}
+	if stack > 0 {
+		a = append(a, pair("stack", stack))
+	}
+	if noCgroup {
+		if lim.MemoryBytes > 0 {
+			a = append(a, pair("as", lim.MemoryBytes))
+		}
+		if lim.Processes > 0 {
+			a = append(a, pair("nproc", int64(lim.Processes)))
+		}
+	}
+	return a
+}
+
+// watch kills the run when its CPU time passes the limit, when the wall-clock
+// cap passes, or when ctx is cancelled. It returns when exited is closed.
+func (l *launcher) watch(ctx context.Context, cg cgroup, lim Limits, exited <-chan struct{}, kill func(killReason)) {
+	var wallC <-chan time.Time
+	if lim.WallTime > 0 {
+		t := time.NewTimer(lim.WallTime)
+		defer t.Stop()
+		wallC = t.C
+	}
+	var tickC <-chan time.Time
+	if cg != nil && lim.CPUTime > 0 {
+		iv := l.pollInterval
+		if iv <= 0 {
+			iv = min(max(lim.CPUTime/20, 5*time.Millisecond), 50*time.Millisecond)
+		}
+		t := time.NewTicker(iv)
+		defer t.Stop()
+		tickC = t.C
+	}
+	for {
+		select {
+		case <-exited:
+			return
+		case <-ctx.Done():
+			kill(killCancel)
+			return
+		case <-wallC:
+			kill(killWall)
+			return
+		case <-tickC:
+			if used, err := cg.CPUUsage(); err == nil && used > lim.CPUTime {
+				kill(killCPU)
+				return
+			}
+		}
+	}
+}
+
+// openStdin gives the program its standard input as a file, so that large
+// inputs need no copying goroutine and the program may seek or mmap it.
+func openStdin(spec *Spec) (*os.File, error) {
+	if spec.StdinFile != "" {
+		return os.Open(spec.StdinFile)
+	}
+	fd, err := unix.MemfdCreate("stdin", unix.MFD_CLOEXEC)
+	if err != nil {
+		return nil, err
+	}
+	f := os.NewFile(uintptr(fd), "stdin")
+	if len(spec.Stdin) > 0 {
+		if _, err := f.Write(spec.Stdin); err != nil {
+			f.Close()
+			return nil, err
+		}
+		if _, err := f.Seek(0, io.SeekStart); err != nil {
+			f.Close()
+			return nil, err
+		}
+	}
+	return f, nil
+}
+
+// capBuffer keeps the first keep bytes of a stream and counts the rest.
+type capBuffer struct {
+	buf   bytes.Buffer
+	keep  int
+	total int64
+}
+
+// drain reads r to its end. When more than limit bytes arrive (limit > 0)
+// it calls overflow once and keeps reading, so the writer never blocks on a
+// full pipe before it is killed.
+func (c *capBuffer) drain(r io.Reader, limit int64, overflow func()) {
+	chunk := make([]byte, 64<<10)
+	fired := false
+	for {
+		n, err := r.Read(chunk)
+		if n > 0 {
+			c.total += int64(n)
+			if room := c.keep - c.buf.Len(); room > 0 {
+				c.buf.Write(chunk[:min(n, room)])
+			}
+			if limit > 0 && c.total > limit && !fired {
+				fired = true
+				overflow()
+			}
+		}
+		if err != nil {
+			return
+		}
+	}
+}
+
+func waitTimeout(wg *sync.WaitGroup, d time.Duration) bool {
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+		return true
+	case <-time.After(d):
+		return false
+	}
+}
+
+func formatBytes(n int64) string {
+	switch {
+	case n >= 1<<30 && n%(1<<30) == 0:
+		return fmt.Sprintf("%d GiB", n>>30)
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", n>>20)
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return fmt.Sprintf("%d KiB", n>>10)
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
