@@ -134,7 +134,7 @@ func (c *Config) Validate() error {
 	if c.Data.Path == "" {
 		errs = append(errs, "data.path is missing")
 	}
-	if c.Data.SHA256 != "" && len(c.Data.SHA256) != 64 {
+	if c.Data.SHA256 != "" && !isHex64(c.Data.SHA256) {
 		errs = append(errs, "data.sha256 must be 64 hexadecimal digits")
 	}
 	if c.Limits.CPUTime <= 0 {
@@ -303,8 +303,11 @@ func (r *Registry) userFiles() (map[string]string, error) {
 			var probe struct {
 				Name string `toml:"name"`
 			}
-			if _, err := toml.Decode(string(data), &probe); err != nil || probe.Name == "" {
-				return nil, fmt.Errorf("%s: not a benchmark file (%v)", m, err)
+			if _, err := toml.Decode(string(data), &probe); err != nil {
+				return nil, fmt.Errorf("%s: not a benchmark file: %v", m, err)
+			}
+			if probe.Name == "" {
+				return nil, fmt.Errorf("%s: not a benchmark file: name is missing", m)
 			}
 			if _, dup := out[probe.Name]; !dup {
 				out[probe.Name] = m
@@ -337,6 +340,18 @@ func loadBuiltin(name string) (*Config, error) {
 		return nil, err
 	}
 	return &c, nil
+}
+
+func isHex64(s string) bool {
+	if len(s) != 64 {
+		return false
+	}
+	for _, c := range s {
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
+			return false
+		}
+	}
+	return true
 }
 
 // UnknownBenchmarkError lists the known benchmarks.

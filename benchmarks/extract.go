@@ -20,7 +20,9 @@ type fencedBlock struct {
 // fence (a line starting with ```) is returned unchanged. Otherwise the code
 // of one fenced block is returned: among blocks tagged with the language
 // (or untagged when none is), the longest. An unclosed fence runs to the
-// end of the text, as in a truncated generation.
+// end of the text, as in a truncated generation; an untagged closing fence
+// after code, with no opening one, ends a block that began with the text
+// (a completion that finishes the prompt's function, then talks).
 func ExtractCode(text, lang string) string {
 	blocks := fencedBlocks(text)
 	if len(blocks) == 0 {
@@ -57,33 +59,42 @@ func ExtractCode(text, lang string) string {
 }
 
 func fencedBlocks(text string) []fencedBlock {
-	var blocks []fencedBlock
 	lines := strings.SplitAfter(text, "\n")
-	in := false
-	var cur fencedBlock
-	var body strings.Builder
-	for _, l := range lines {
+	type fence struct {
+		line int
+		info string
+	}
+	var fences []fence
+	for i, l := range lines {
 		trimmed := strings.TrimLeft(l, " ")
-		isFence := len(l)-len(trimmed) <= 3 && strings.HasPrefix(trimmed, "```")
-		switch {
-		case isFence && !in:
-			in = true
-			cur = fencedBlock{info: strings.ToLower(strings.TrimSpace(strings.Trim(strings.TrimSpace(trimmed), "`")))}
-			if f := strings.Fields(cur.info); len(f) > 0 {
-				cur.info = f[0]
+		if len(l)-len(trimmed) <= 3 && strings.HasPrefix(trimmed, "```") {
+			info := strings.ToLower(strings.TrimSpace(strings.Trim(strings.TrimSpace(trimmed), "`")))
+			if f := strings.Fields(info); len(f) > 0 {
+				info = f[0]
+			} else {
+				info = ""
 			}
-			body.Reset()
-		case isFence && in:
-			in = false
-			cur.code = body.String()
-			blocks = append(blocks, cur)
-		case in:
-			body.WriteString(l)
+			fences = append(fences, fence{i, info})
 		}
 	}
-	if in {
-		cur.code = body.String()
-		blocks = append(blocks, cur)
+	if len(fences) == 0 {
+		return nil
+	}
+	join := func(from, to int) string { return strings.Join(lines[from:to], "") }
+	var blocks []fencedBlock
+	// A completion often continues the prompt's code and ends it with a
+	// closing fence: an odd number of fences, the first untagged, after
+	// code. That first fence closes a block that began with the text.
+	if len(fences)%2 == 1 && fences[0].info == "" && strings.TrimSpace(join(0, fences[0].line)) != "" {
+		blocks = append(blocks, fencedBlock{code: join(0, fences[0].line)})
+		fences = fences[1:]
+	}
+	for i := 0; i < len(fences); i += 2 {
+		end := len(lines) // an unclosed fence runs to the end
+		if i+1 < len(fences) {
+			end = fences[i+1].line
+		}
+		blocks = append(blocks, fencedBlock{info: fences[i].info, code: join(fences[i].line+1, end)})
 	}
 	return blocks
 }

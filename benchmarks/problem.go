@@ -122,7 +122,11 @@ func Load(cfg *Config, dataOverride string) (*Benchmark, error) {
 	if dataOverride == "" && cfg.Data.SHA256 != "" && !strings.EqualFold(cfg.Data.SHA256, hash) {
 		return nil, fmt.Errorf("load benchmark %s: %s has sha256 %s, but the configuration pins %s", cfg.Name, shown, hash, cfg.Data.SHA256)
 	}
-	problems, err := loaders[cfg.Format](cfg, data, shown)
+	loader, ok := loaders[cfg.Format]
+	if !ok {
+		return nil, fmt.Errorf("load benchmark %s: format %q is unknown (known: %s)", cfg.Name, cfg.Format, strings.Join(LoaderNames(), ", "))
+	}
+	problems, err := loader(cfg, data, shown)
 	if err != nil {
 		return nil, fmt.Errorf("load benchmark %s: %w", cfg.Name, err)
 	}
@@ -139,6 +143,7 @@ func Load(cfg *Config, dataOverride string) (*Benchmark, error) {
 // loadNative reads scalebox's own format: JSONL, one Problem per line.
 func loadNative(cfg *Config, data []byte, name string) ([]*Problem, error) {
 	var out []*Problem
+	seen := map[string]int{}
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	sc.Buffer(make([]byte, 1<<20), 1<<30)
 	line := 0
@@ -154,9 +159,16 @@ func loadNative(cfg *Config, data []byte, name string) ([]*Problem, error) {
 		if err := dec.Decode(&p); err != nil {
 			return nil, fmt.Errorf("%s:%d: %v", name, line, err)
 		}
+		if dec.More() || dec.InputOffset() != int64(len(text)) {
+			return nil, fmt.Errorf("%s:%d: text after the problem's JSON object", name, line)
+		}
 		if err := p.validate(cfg); err != nil {
 			return nil, fmt.Errorf("%s:%d: %v", name, line, err)
 		}
+		if first, dup := seen[p.TaskID]; dup {
+			return nil, fmt.Errorf("%s:%d: task_id %q appears twice (first on line %d)", name, line, p.TaskID, first)
+		}
+		seen[p.TaskID] = line
 		out = append(out, &p)
 	}
 	if err := sc.Err(); err != nil {

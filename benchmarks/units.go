@@ -43,7 +43,8 @@ var byteUnits = []struct {
 	{"B", 1},
 }
 
-// ParseByteSize parses a size such as "256MiB".
+// ParseByteSize parses a size such as "256MiB": a plain decimal number
+// (digits and at most one point) with an optional unit.
 func ParseByteSize(s string) (ByteSize, error) {
 	t := strings.TrimSpace(s)
 	mult := int64(1)
@@ -53,9 +54,19 @@ func ParseByteSize(s string) (ByteSize, error) {
 			break
 		}
 	}
+	bad := fmt.Errorf("invalid size %q (want e.g. \"256MiB\")", s)
+	if t == "" || strings.Count(t, ".") > 1 || strings.Trim(t, "0123456789.") != "" || t == "." {
+		return 0, bad
+	}
 	n, err := strconv.ParseFloat(t, 64)
-	if err != nil || n < 0 || n*float64(mult) > 1<<62 {
-		return 0, fmt.Errorf("invalid size %q (want e.g. \"256MiB\")", s)
+	if err != nil || n*float64(mult) > 1<<62 {
+		return 0, bad
+	}
+	if mult == 1 {
+		// Whole bytes: parse exactly, without float rounding.
+		if i, err := strconv.ParseInt(t, 10, 64); err == nil {
+			return ByteSize(i), nil
+		}
 	}
 	return ByteSize(n * float64(mult)), nil
 }
@@ -101,20 +112,23 @@ func (b *ByteSize) UnmarshalTOML(v any) error {
 	return fmt.Errorf("invalid size %v: want a string such as \"256MiB\" or a number of bytes", v)
 }
 
+// maxSeconds bounds a duration given as a number (about 31 years).
+const maxSeconds = 1 << 30
+
 // UnmarshalTOML accepts a duration string or a number of seconds.
 func (d *Duration) UnmarshalTOML(v any) error {
 	switch x := v.(type) {
 	case string:
 		return d.UnmarshalText([]byte(x))
 	case int64:
-		if x < 0 {
-			return fmt.Errorf("invalid duration %d: negative", x)
+		if x < 0 || x > maxSeconds {
+			return fmt.Errorf("invalid duration %d: want 0 to %d seconds", x, maxSeconds)
 		}
 		*d = Duration(time.Duration(x) * time.Second)
 		return nil
 	case float64:
-		if x < 0 || x > 1e9 {
-			return fmt.Errorf("invalid duration %v", x)
+		if !(x >= 0 && x <= maxSeconds) { // also rejects NaN
+			return fmt.Errorf("invalid duration %v: want 0 to %d seconds", x, maxSeconds)
 		}
 		*d = Duration(x * float64(time.Second))
 		return nil

@@ -220,14 +220,15 @@ func (r *Report) WriteFile(path string) error {
 }
 
 // StripTimings removes every field that varies between runs on the same
-// inputs: per-test and compile usage, and the timing section.
+// inputs: per-test and compile usage, compile.cached, and the timing section.
 func (r *Report) StripTimings() {
 	r.Timing = nil
 	for i := range r.Problems {
 		for j := range r.Problems[i].Samples {
 			s := &r.Problems[i].Samples[j]
 			if s.Compile != nil {
-				s.Compile.Usage = nil
+				// Which of two identical sources built first depends on scheduling.
+				s.Compile.Usage, s.Compile.Cached = nil, false
 			}
 			for k := range s.Tests {
 				s.Tests[k].Usage = nil

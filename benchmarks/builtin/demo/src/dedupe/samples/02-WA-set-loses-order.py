@@ -1,0 +1,1 @@
+    return list(set(items))

