@@ -117,10 +117,25 @@ func (b *Builder) Compiles() int64 { return b.compiles.Load() }
 // source file must be among them). A program that does not compile is a
 // BuildResult with a nil Program; an error means the machinery failed.
 func (b *Builder) Build(ctx context.Context, tc *Toolchain, files map[string][]byte) (*BuildResult, error) {
+	return b.build1(ctx, tc, files, true)
+}
+
+// Stage prepares a program like Build but skips the language's compile
+// step: for harnesses that check the program themselves (a Python harness
+// compiles the sample and reports a syntax error as such), saving a
+// sandboxed process per sample. Languages with artifacts cannot be staged.
+func (b *Builder) Stage(ctx context.Context, tc *Toolchain, files map[string][]byte) (*BuildResult, error) {
+	if len(tc.Lang.Artifacts) > 0 {
+		return nil, fmt.Errorf("stage %s: the language must be compiled", tc.Lang.ID)
+	}
+	return b.build1(ctx, tc, files, false)
+}
+
+func (b *Builder) build1(ctx context.Context, tc *Toolchain, files map[string][]byte, compile bool) (*BuildResult, error) {
 	if _, ok := files[tc.Lang.Source]; !ok {
 		return nil, fmt.Errorf("build %s: no %s among the files", tc.Lang.ID, tc.Lang.Source)
 	}
-	key := buildKey(tc, files)
+	key := buildKey(tc, files, compile)
 	b.mu.Lock()
 	if e, ok := b.builds[key]; ok {
 		b.mu.Unlock()
@@ -140,7 +155,7 @@ func (b *Builder) Build(ctx context.Context, tc *Toolchain, files map[string][]b
 	b.builds[key] = e
 	b.mu.Unlock()
 
-	e.res, e.err = b.build(ctx, tc, key, files)
+	e.res, e.err = b.build(ctx, tc, key, files, compile)
 	if e.err != nil {
 		// A failed machine attempt is not cached: a retry may succeed.
 		b.mu.Lock()
@@ -151,7 +166,7 @@ func (b *Builder) Build(ctx context.Context, tc *Toolchain, files map[string][]b
 	return e.res, e.err
 }
 
-func (b *Builder) build(ctx context.Context, tc *Toolchain, key string, files map[string][]byte) (*BuildResult, error) {
+func (b *Builder) build(ctx context.Context, tc *Toolchain, key string, files map[string][]byte, compile bool) (*BuildResult, error) {
 	dir := filepath.Join(b.root, key[:16])
 	src := filepath.Join(dir, "src")
 	out := filepath.Join(dir, "out")
@@ -186,7 +201,7 @@ func (b *Builder) build(ctx context.Context, tc *Toolchain, key string, files ma
 		Env:       append(append([]string{}, BaseEnv...), tc.Lang.Env...),
 	}
 	res := &BuildResult{}
-	if len(tc.Lang.Compile) > 0 {
+	if compile && len(tc.Lang.Compile) > 0 {
 		b.compiles.Add(1)
 		spec := &Spec{
 			Args:   tc.Expand(tc.Lang.Compile, WorkDir),
@@ -239,9 +254,9 @@ func compileMessage(r *Result, lim Limits, keep int) string {
 	return msg + string(out)
 }
 
-func buildKey(tc *Toolchain, files map[string][]byte) string {
+func buildKey(tc *Toolchain, files map[string][]byte, compile bool) string {
 	h := sha256.New()
-	fmt.Fprintf(h, "%s\x00%s\x00", tc.Lang.ID, tc.Version)
+	fmt.Fprintf(h, "%s\x00%s\x00%v\x00", tc.Lang.ID, tc.Version, compile)
 	for _, a := range tc.Lang.Compile {
 		fmt.Fprintf(h, "%s\x00", a)
 	}
