@@ -61,8 +61,8 @@ func TestOverviewBreakdownsAndExtras(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff(r.Summary, got.Summary); diff != "" {
-		t.Errorf("summary (-want +got):\n%s", diff)
+	if diff := cmp.Diff(r.Summary.PassAtK, got.Summary.PassAtK); diff != "" {
+		t.Errorf("pass@k (-want +got):\n%s", diff)
 	}
 	o := NewOverview(got, x, 10)
 	want := []Breakdown{
