@@ -102,6 +102,7 @@ sandbox, concurrently, judges the outputs, and writes a reproducible JSON report
 		NewBenchCmd(g),
 		NewDoctorCmd(g, nil),
 		NewVersionCmd(g),
+		NewReportCmd(g, nil, nil), NewCompareCmd(g, nil),
 	)
 	return root
 }
