@@ -36,7 +36,8 @@ var ComparatorNames = []string{"exact", "lines", "tokens", "float"}
 //   - lines: equal line by line, ignoring trailing whitespace on each line
 //     and trailing blank lines; the line counts must match;
 //   - tokens: equal whitespace-separated tokens, same count;
-//   - float: tokens, where two numbers are equal within the tolerance.
+//   - float: tokens, where two numbers are equal within the tolerance;
+//   - lcb: LiveCodeBench's stdin grading (see LCB).
 func NewComparator(name string, opts ComparatorOptions) (Comparator, error) {
 	switch name {
 	case "exact":
@@ -45,6 +46,8 @@ func NewComparator(name string, opts ComparatorOptions) (Comparator, error) {
 		return Lines{}, nil
 	case "tokens":
 		return Tokens{}, nil
+	case "lcb":
+		return LCB{}, nil
 	case "float":
 		f := Float{AbsTol: opts.AbsTol, RelTol: opts.RelTol}
 		if f.AbsTol == 0 && f.RelTol == 0 {
