@@ -34,7 +34,7 @@ lint:
 
 FUZZTIME ?= 20s
 fuzz:
-	@for pkg in ./judge ./benchmarks; do \
+	@for pkg in ./judge ./benchmarks ./runner; do \
 	  for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
 	    echo "fuzz $$pkg $$f"; \
 	    $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
@@ -42,9 +42,10 @@ fuzz:
 	done
 
 # Throughput of trivial Python stdin tests, scalebox against the same
-# programs run bare, measured in one run.
+# programs run bare, measured in one run; C++ and Java compile times, cache
+# hits and sandboxed against bare runs.
 bench: deps
-	$(GO) test -run '^$$' -bench . -benchtime 1x -count 1 ./eval
+	$(GO) test -run '^$$' -bench . -benchtime 1x -count 1 ./eval ./runner
 
 generate:
 	$(GO) run ./benchmarks/builtin/demo/gen.go

@@ -167,6 +167,11 @@ func (b *Builder) build1(ctx context.Context, tc *Toolchain, files map[string][]
 }
 
 func (b *Builder) build(ctx context.Context, tc *Toolchain, key string, files map[string][]byte, compile bool) (*BuildResult, error) {
+	lay, err := b.layout(ctx, tc, files)
+	if err != nil {
+		return nil, err
+	}
+	files = lay.files
 	dir := filepath.Join(b.root, key[:16])
 	src := filepath.Join(dir, "src")
 	out := filepath.Join(dir, "out")
@@ -194,17 +199,18 @@ func (b *Builder) build(ctx context.Context, tc *Toolchain, key string, files ma
 		mounts = append(mounts, Mount{Source: p, Target: WorkDir + "/" + name})
 	}
 	mounts = append(mounts, tc.Mounts...)
+	mounts = append(mounts, lay.mounts...)
 	prog := &Program{
 		Toolchain: tc,
 		Key:       key,
-		Argv:      tc.Expand(tc.Lang.Run, WorkDir),
-		Env:       append(append([]string{}, BaseEnv...), tc.Lang.Env...),
+		Argv:      lay.argv(tc.Lang.Run),
+		Env:       lay.env,
 	}
 	res := &BuildResult{}
 	if compile && len(tc.Lang.Compile) > 0 {
 		b.compiles.Add(1)
 		spec := &Spec{
-			Args:   tc.Expand(tc.Lang.Compile, WorkDir),
+			Args:   lay.argv(tc.Lang.Compile),
 			Env:    prog.Env,
 			Dir:    WorkDir,
 			Mounts: append(append([]Mount{}, mounts...), Mount{Source: out, Target: OutDir, Writable: true}),

@@ -76,6 +76,10 @@ type Bwrap struct {
 	base     []string // arguments common to every run
 	launcher launcher
 	desc     Description
+	// hidden are the HideDirs that exist: their tmpfs is made read-only
+	// only after a run's mounts, so that a toolchain under one (/usr/local/go)
+	// can be bound into it.
+	hidden []string
 }
 
 // NewBwrap finds bwrap and prepares cgroups. Without usable cgroups it still
@@ -96,6 +100,7 @@ func NewBwrap(opts Options) (*Bwrap, error) {
 	}
 	b.desc.Backend, b.desc.Version = "bwrap", b.version
 	b.base = bwrapBaseArgs(o)
+	b.hidden = existingDirs(o.HideDirs)
 	b.desc.Isolation = []string{
 		"namespaces: user, pid, net, ipc, uts, cgroup, mount",
 		"host uid " + strconv.Itoa(b.desc.HostUID),
@@ -142,10 +147,8 @@ func bwrapBaseArgs(o Options) []string {
 	for _, l := range links {
 		a = append(a, "--symlink", l[0], l[1])
 	}
-	for _, d := range o.HideDirs {
-		if fi, err := os.Stat(d); err == nil && fi.IsDir() {
-			a = append(a, "--tmpfs", d, "--remount-ro", d)
-		}
+	for _, d := range existingDirs(o.HideDirs) {
+		a = append(a, "--tmpfs", d)
 	}
 	for _, e := range o.EtcFiles {
 		p := filepath.Join("/etc", e)
@@ -155,6 +158,16 @@ func bwrapBaseArgs(o Options) []string {
 	}
 	a = append(a, "--proc", "/proc", "--dev", "/dev")
 	return a
+}
+
+func existingDirs(paths []string) []string {
+	var out []string
+	for _, p := range paths {
+		if fi, err := os.Stat(p); err == nil && fi.IsDir() {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 func existing(paths []string) []string {
@@ -213,7 +226,11 @@ func (b *Bwrap) args(spec *Spec) []string {
 		a = append(a, flag, m.Source, m.Target)
 	}
 	// Everything but the work directory and /tmp is read-only, including
-	// the sandbox's own root and the directories bwrap created in it.
+	// the sandbox's own root, the hiding tmpfs and the directories bwrap
+	// created in them.
+	for _, d := range b.hidden {
+		a = append(a, "--remount-ro", d)
+	}
 	a = append(a, "--remount-ro", "/", "--chdir", dir, "--clearenv")
 	for _, kv := range spec.Env {
 		k, v, _ := strings.Cut(kv, "=")

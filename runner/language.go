@@ -3,10 +3,12 @@ package runner
 import (
 	"bytes"
 	_ "embed"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -21,17 +23,39 @@ var languagesTOML []byte
 // Language describes how to build and run programs of one language. It is
 // data (languages.toml), so adding a language touches no scheduling code.
 type Language struct {
-	ID             string              `toml:"-"`
-	Display        string              `toml:"display"`
-	Source         string              `toml:"source"`
-	Tools          map[string][]string `toml:"tools"`
-	Compile        []string            `toml:"compile"`
-	Artifacts      []string            `toml:"artifacts"`
-	Run            []string            `toml:"run"`
-	Version        []string            `toml:"version"`
-	Env            []string            `toml:"env"`
-	DebianPackages []string            `toml:"debian_packages"`
-	Hello          string              `toml:"hello"`
+	ID      string `toml:"-"`
+	Display string `toml:"display"`
+	// Source is the name the program's source is given to the builder
+	// under, and the file it is compiled from unless SourceFrom says
+	// otherwise.
+	Source string `toml:"source"`
+	// SourceFrom derives the file name (and the {main} placeholder) from
+	// the source: "java-public-class" names it after its public class.
+	SourceFrom string              `toml:"source_from"`
+	Tools      map[string][]string `toml:"tools"`
+	Compile    []string            `toml:"compile"`
+	Artifacts  []string            `toml:"artifacts"`
+	Run        []string            `toml:"run"`
+	Version    []string            `toml:"version"`
+	// Env is added to BaseEnv for the prepare step, compile steps and runs;
+	// placeholders are expanded.
+	Env []string `toml:"env"`
+	// Mounts are host paths (or glob patterns) bound read-only at the same
+	// path in every sandbox of the language, when they exist and are not
+	// visible already: configuration the toolchain reads (/etc/mono).
+	Mounts []string `toml:"mounts"`
+	// SupportFiles are written next to the source of every build (and are
+	// part of its cache key): declarations a compiler needs.
+	SupportFiles map[string]string `toml:"support_files"`
+	// Prepare runs once per Builder and toolchain, in the sandbox, with
+	// PrepareFiles in its work directory and {cache} writable; {cache} is
+	// then bound read-only into every compile step and run of the
+	// language (a precompiled header, a warm build cache, a class-data
+	// archive). A failing prepare step fails every build of the language.
+	Prepare        []string          `toml:"prepare"`
+	PrepareFiles   map[string]string `toml:"prepare_files"`
+	DebianPackages []string          `toml:"debian_packages"`
+	Hello          string            `toml:"hello"`
 }
 
 // Languages is the language table.
@@ -49,12 +73,67 @@ func DefaultLanguages() (Languages, error) {
 	}
 	for id, l := range raw {
 		l.ID = id
-		if l.Source == "" || len(l.Run) == 0 {
-			return nil, fmt.Errorf("languages.toml: language %q needs source and run", id)
+		if err := l.validate(); err != nil {
+			return nil, fmt.Errorf("languages.toml: language %q: %w", id, err)
 		}
 	}
 	return raw, nil
 }
+
+// Placeholders every command may use besides the language's tool names.
+var placeholders = []string{"dir", "out", "cache", "source", "main"}
+
+// validate checks what the table's decoder cannot: required fields, known
+// source_from rules, and that every {placeholder} is defined.
+func (l *Language) validate() error {
+	if l.Source == "" || len(l.Run) == 0 {
+		return errors.New("needs source and run")
+	}
+	if l.Source != filepath.Base(l.Source) {
+		return fmt.Errorf("source %q must be a file name", l.Source)
+	}
+	if l.SourceFrom != "" && l.SourceFrom != sourceFromJavaClass {
+		return fmt.Errorf("unknown source_from %q (known: %s)", l.SourceFrom, sourceFromJavaClass)
+	}
+	for name := range l.Tools {
+		if slices.Contains(placeholders, name) {
+			return fmt.Errorf("tool name %q is a reserved placeholder", name)
+		}
+		if !toolNameRE.MatchString(name) {
+			return fmt.Errorf("tool name %q must be lowercase letters, digits and _", name)
+		}
+	}
+	for name := range l.SupportFiles {
+		if name != filepath.Base(name) || name == l.Source {
+			return fmt.Errorf("support file %q must be a file name other than the source", name)
+		}
+	}
+	for name := range l.PrepareFiles {
+		if name != filepath.Base(name) {
+			return fmt.Errorf("prepare file %q must be a file name", name)
+		}
+	}
+	for _, argv := range [][]string{l.Compile, l.Run, l.Version, l.Prepare, l.Env} {
+		for _, a := range argv {
+			for _, m := range placeholderRE.FindAllStringSubmatch(a, -1) {
+				if strings.HasPrefix(m[0], "$") {
+					continue
+				}
+				if _, ok := l.Tools[m[1]]; !ok && !slices.Contains(placeholders, m[1]) {
+					return fmt.Errorf("unknown placeholder {%s} in %q", m[1], a)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// placeholderRE matches a {name} placeholder, and a shell's ${name}, which
+// is left alone.
+var (
+	placeholderRE = regexp.MustCompile(`\$?\{([a-z][a-z0-9_]*)\}`)
+	toolNameRE    = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
+)
 
 // IDs returns the language ids in sorted order.
 func (ls Languages) IDs() []string {
@@ -153,6 +232,14 @@ func (r *Resolver) resolve(id string) (*Toolchain, error) {
 			}
 		}
 	}
+	for _, pattern := range l.Mounts {
+		matches, _ := filepath.Glob(pattern)
+		for _, m := range matches {
+			if !r.visible(m) && !slices.ContainsFunc(tc.Mounts, func(x Mount) bool { return x.Source == m }) {
+				tc.Mounts = append(tc.Mounts, Mount{Source: m, Target: m})
+			}
+		}
+	}
 	if len(l.Version) > 0 {
 		argv := tc.Expand(l.Version, "")
 		out, err := exec.Command(argv[0], argv[1:]...).CombinedOutput()
@@ -205,14 +292,39 @@ func isShim(p string) bool {
 	return bytes.HasPrefix(head, []byte("#!")) && (bytes.Contains(head, []byte("pyenv")) || bytes.Contains(head, []byte("asdf")))
 }
 
-// Expand substitutes {tool} and {dir} placeholders in argv.
+// Expand substitutes the {tool}, {dir}, {out} and {cache} placeholders in
+// argv; {source} and {main} name the language's default source file and
+// its stem.
 func (tc *Toolchain) Expand(argv []string, dir string) []string {
+	return tc.expand(argv, dir, tc.Lang.Source, strings.TrimSuffix(tc.Lang.Source, filepath.Ext(tc.Lang.Source)))
+}
+
+// expand substitutes every placeholder, with source and main for one build.
+func (tc *Toolchain) expand(argv []string, dir, source, main string) []string {
 	out := make([]string, len(argv))
 	for i, a := range argv {
-		for name, p := range tc.Tools {
-			a = strings.ReplaceAll(a, "{"+name+"}", p)
-		}
-		out[i] = strings.ReplaceAll(strings.ReplaceAll(a, "{dir}", dir), "{out}", OutDir)
+		out[i] = placeholderRE.ReplaceAllStringFunc(a, func(m string) string {
+			if m[0] == '$' {
+				return m
+			}
+			name := m[1 : len(m)-1]
+			if p, ok := tc.Tools[name]; ok {
+				return p
+			}
+			switch name {
+			case "dir":
+				return dir
+			case "out":
+				return OutDir
+			case "cache":
+				return CacheDir
+			case "source":
+				return source
+			case "main":
+				return main
+			}
+			return m
+		})
 	}
 	return out
 }

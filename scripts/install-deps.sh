@@ -1,14 +1,36 @@
 #!/usr/bin/env bash
 # Installs what scalebox needs at run time and in its tests, from Debian's
 # packages, when it is missing: bubblewrap (the sandbox), prlimit
-# (util-linux), Python 3 and g++ (the demo's languages). Idempotent.
+# (util-linux), and the toolchains of the language table (runner/
+# languages.toml) that the tests require. Idempotent.
+#
+# Tools are checked at the Debian paths scalebox uses, not in PATH: a rustc
+# under ~/.cargo or a python under pyenv is invisible to the sandbox user.
 set -euo pipefail
 
 need=()
+# want PACKAGE PATH...: install PACKAGE unless every PATH is executable.
+want() {
+  local pkg=$1; shift
+  for p in "$@"; do
+    if [ ! -x "$p" ]; then need+=("$pkg"); return; fi
+  done
+}
 command -v bwrap >/dev/null 2>&1 || need+=(bubblewrap)
 command -v prlimit >/dev/null 2>&1 || need+=(util-linux)
-[ -x /usr/bin/python3 ] || need+=(python3)
-command -v g++ >/dev/null 2>&1 || need+=(g++)
+want python3 /usr/bin/python3
+want pypy3 /usr/bin/pypy3
+want gcc /usr/bin/gcc
+want g++ /usr/bin/g++
+want default-jdk-headless /usr/bin/javac /usr/bin/java
+want rustc /usr/bin/rustc
+want nodejs /usr/bin/node
+want node-typescript /usr/bin/tsc
+want php-cli /usr/bin/php
+want ruby /usr/bin/ruby
+want lua5.4 /usr/bin/lua5.4
+want mono-mcs /usr/bin/mcs
+want mono-runtime /usr/bin/mono
 
 if [ ${#need[@]} -gt 0 ]; then
   sudo=""
