@@ -296,11 +296,17 @@ func isShim(p string) bool {
 // argv; {source} and {main} name the language's default source file and
 // its stem.
 func (tc *Toolchain) Expand(argv []string, dir string) []string {
-	return tc.expand(argv, dir, tc.Lang.Source, strings.TrimSuffix(tc.Lang.Source, filepath.Ext(tc.Lang.Source)))
+	src := tc.Lang.Source
+	return tc.expand(argv, vars{dir: dir, cache: CacheDir, source: src, main: strings.TrimSuffix(src, filepath.Ext(src))})
 }
 
-// expand substitutes every placeholder, with source and main for one build.
-func (tc *Toolchain) expand(argv []string, dir, source, main string) []string {
+// vars are the values of a build's placeholders other than tools.
+type vars struct {
+	dir, cache, source, main string
+}
+
+// expand substitutes every placeholder.
+func (tc *Toolchain) expand(argv []string, v vars) []string {
 	out := make([]string, len(argv))
 	for i, a := range argv {
 		out[i] = placeholderRE.ReplaceAllStringFunc(a, func(m string) string {
@@ -313,15 +319,15 @@ func (tc *Toolchain) expand(argv []string, dir, source, main string) []string {
 			}
 			switch name {
 			case "dir":
-				return dir
+				return v.dir
 			case "out":
 				return OutDir
 			case "cache":
-				return CacheDir
+				return v.cache
 			case "source":
-				return source
+				return v.source
 			case "main":
-				return main
+				return v.main
 			}
 			return m
 		})

@@ -69,7 +69,7 @@ func BenchmarkLanguages(b *testing.B) {
 			files := map[string][]byte{tc.Lang.Source: []byte(benchPrograms[id])}
 
 			start := time.Now()
-			if _, err := f.b.prepare(ctx, tc, benchEnv(tc)); err != nil {
+			if _, err := f.b.layout(ctx, tc, files); err != nil {
 				b.Fatal(err)
 			}
 			prepare := time.Since(start)
@@ -132,10 +132,6 @@ func BenchmarkLanguages(b *testing.B) {
 }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.0f ms", d.Seconds()*1000) }
-
-func benchEnv(tc *Toolchain) []string {
-	return append(append([]string{}, BaseEnv...), tc.expand(tc.Lang.Env, WorkDir, tc.Lang.Source, "")...)
-}
 
 // withoutPrepare is the toolchain with neither prepare step nor its cache.
 func withoutPrepare(tc *Toolchain) *Toolchain {

@@ -198,7 +198,7 @@ func TestLanguageValidate(t *testing.T) {
 
 func TestExpand(t *testing.T) {
 	tc := &Toolchain{Lang: &Language{Source: "Main.java"}, Tools: map[string]string{"java": "/usr/bin/java"}}
-	got := tc.expand([]string{"{java}", "-XX:SharedArchiveFile={cache}/a.jsa", "-cp", "{dir}/classes", "{main}", "{out}/{source}", "${x}", "{unknown}"}, "/box", "Solution.java", "p.Solution")
+	got := tc.expand([]string{"{java}", "-XX:SharedArchiveFile={cache}/a.jsa", "-cp", "{dir}/classes", "{main}", "{out}/{source}", "${x}", "{unknown}"}, vars{dir: "/box", cache: "/cache", source: "Solution.java", main: "p.Solution"})
 	want := []string{"/usr/bin/java", "-XX:SharedArchiveFile=/cache/a.jsa", "-cp", "/box/classes", "p.Solution", "/out/Solution.java", "${x}", "{unknown}"}
 	if !slices.Equal(got, want) {
 		t.Errorf("expand:\n got %q\nwant %q", got, want)
@@ -554,6 +554,39 @@ func TestCppPrecompiledHeaderVariants(t *testing.T) {
 			t.Parallel()
 			p := f.build(t, tc, tt.head+body)
 			if r := f.run(t, p, "x\n", langLimits); r.ExitCode != 0 || string(r.Stdout) != "x1\n" {
+				t.Errorf("%s exit %d, stdout %q, stderr %q", r.Status, r.ExitCode, r.Stdout, tail(r.Stderr))
+			}
+		})
+	}
+}
+
+// TestLanguagesUnsandboxed: languages with a prepared cache or paths glued
+// to flags also work under the unisolated backend (--sandbox none), which
+// sees host paths and translates only the work directory and {out}.
+func TestLanguagesUnsandboxed(t *testing.T) {
+	f := newLangFixture(t)
+	d, err := NewDirect(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	uid, gid := d.HostIDs()
+	b, err := NewBuilder(d, uid, gid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { b.Close() })
+	g := &langFixture{b: b, res: NewResolver(f.res.Languages(), d.Visible)}
+	for _, id := range []string{"cpp", "java", "go", "csharp"} {
+		t.Run(id, func(t *testing.T) {
+			t.Parallel()
+			tc := g.toolchain(t, id)
+			p := g.build(t, tc, tc.Lang.Hello)
+			r, err := d.Run(context.Background(), &Spec{Args: p.Argv, Env: p.Env, Dir: WorkDir, Mounts: p.Mounts, Stdin: []byte("hello\n"), Limits: langLimits})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.ExitCode != 0 || string(r.Stdout) != "hello\n" {
 				t.Errorf("%s exit %d, stdout %q, stderr %q", r.Status, r.ExitCode, r.Stdout, tail(r.Stderr))
 			}
 		})

@@ -24,16 +24,13 @@ const CacheDir = "/cache"
 type buildLayout struct {
 	tc     *Toolchain
 	files  map[string][]byte
-	source string // the source's file name
-	main   string // {main}: the program's entry (Java's main class)
+	v      vars
 	mounts []Mount
 	env    []string
 }
 
 // argv expands a command of the language for this build.
-func (l *buildLayout) argv(cmd []string) []string {
-	return l.tc.expand(cmd, WorkDir, l.source, l.main)
-}
+func (l *buildLayout) argv(cmd []string) []string { return l.tc.expand(cmd, l.v) }
 
 // layout names the source (Language.SourceFrom), adds the language's
 // support files and runs its prepare step, once per Builder. An error means
@@ -41,20 +38,17 @@ func (l *buildLayout) argv(cmd []string) []string {
 func (b *Builder) layout(ctx context.Context, tc *Toolchain, files map[string][]byte) (*buildLayout, error) {
 	l := tc.Lang
 	src := files[l.Source]
-	lay := &buildLayout{tc: tc, files: files, source: l.Source, main: strings.TrimSuffix(l.Source, filepath.Ext(l.Source))}
+	lay := &buildLayout{tc: tc, files: files, v: vars{dir: WorkDir, cache: CacheDir, source: l.Source, main: strings.TrimSuffix(l.Source, filepath.Ext(l.Source))}}
 	if len(l.SupportFiles) > 0 || l.SourceFrom != "" {
-		lay.files = make(map[string][]byte, len(files)+len(l.SupportFiles))
-		for name, data := range files {
-			lay.files[name] = data
-		}
+		lay.files = maps.Clone(files)
 	}
 	if l.SourceFrom == sourceFromJavaClass {
 		main, file := javaMain(src)
-		lay.main = main
+		lay.v.main = main
 		if _, taken := lay.files[file]; file != "" && !taken {
 			delete(lay.files, l.Source)
 			lay.files[file] = src
-			lay.source = file
+			lay.v.source = file
 		}
 	}
 	for name, data := range l.SupportFiles {
@@ -62,13 +56,30 @@ func (b *Builder) layout(ctx context.Context, tc *Toolchain, files map[string][]
 			lay.files[name] = []byte(data)
 		}
 	}
-	lay.env = append(append([]string{}, BaseEnv...), lay.argv(l.Env)...)
-	var err error
-	if lay.mounts, err = b.prepare(ctx, tc, lay.env); err != nil {
+	if len(l.Prepare) == 0 {
+		lay.env = append(slices.Clone(BaseEnv), lay.argv(l.Env)...)
+		return lay, nil
+	}
+	key := prepareKey(tc)
+	cache := filepath.Join(b.root, key, "cache")
+	if b.hostPaths() {
+		lay.v.cache = cache
+	}
+	lay.env = append(slices.Clone(BaseEnv), lay.argv(l.Env)...)
+	if err := b.prepare(ctx, tc, key, lay); err != nil {
 		return nil, err
+	}
+	if !b.hostPaths() {
+		lay.mounts = []Mount{{Source: cache, Target: CacheDir}}
 	}
 	return lay, nil
 }
+
+// hostPaths reports whether the builder's sandbox runs commands on the
+// host's file system: the unisolated backend translates only the work
+// directory and writable mounts, so a command must name the cache by its
+// host path.
+func (b *Builder) hostPaths() bool { return b.sb.Name() == "none" }
 
 // prepareLimits bound a prepare step: a compile step's limits with more
 // time and threads, since it may compile a whole library once, in parallel
@@ -80,16 +91,11 @@ func prepareLimits(lim Limits) Limits {
 	return lim
 }
 
-// prepare runs the language's prepare step once per Builder and returns
-// the mount of its cache. Concurrent callers wait for one run. A step that
+// prepare runs the language's prepare step once per Builder, into
+// <root>/<key>/cache. Concurrent callers wait for one run. A step that
 // fails is remembered (every later build gets its error at once); a
 // sandbox failure or a cancellation is not.
-func (b *Builder) prepare(ctx context.Context, tc *Toolchain, env []string) ([]Mount, error) {
-	l := tc.Lang
-	if len(l.Prepare) == 0 {
-		return nil, nil
-	}
-	key := prepareKey(tc, env)
+func (b *Builder) prepare(ctx context.Context, tc *Toolchain, key string, lay *buildLayout) error {
 	b.mu.Lock()
 	e, ok := b.builds[key]
 	if !ok {
@@ -101,78 +107,75 @@ func (b *Builder) prepare(ctx context.Context, tc *Toolchain, env []string) ([]M
 		select {
 		case <-e.done:
 		case <-ctx.Done():
-			return nil, ctx.Err()
+			return ctx.Err()
 		}
-		if e.err != nil {
-			return nil, e.err
-		}
-		return e.res.Program.Mounts, nil
+		return e.err
 	}
 
-	mounts, permanent, err := b.runPrepare(ctx, tc, key, env)
+	permanent, err := b.runPrepare(ctx, tc, key, lay)
 	if err != nil {
-		e.err = fmt.Errorf("prepare %s: %w", l.ID, err)
+		e.err = fmt.Errorf("prepare %s: %w", tc.Lang.ID, err)
 		if !permanent {
 			b.mu.Lock()
 			delete(b.builds, key)
 			b.mu.Unlock()
 		}
-	} else {
-		e.res = &BuildResult{Program: &Program{Toolchain: tc, Key: key, Mounts: mounts}}
 	}
 	close(e.done)
-	return mounts, e.err
+	return e.err
 }
 
 // runPrepare runs the prepare step; permanent says whether an error is the
 // step's own failure (which a retry would repeat).
-func (b *Builder) runPrepare(ctx context.Context, tc *Toolchain, key string, env []string) (mounts []Mount, permanent bool, err error) {
+func (b *Builder) runPrepare(ctx context.Context, tc *Toolchain, key string, lay *buildLayout) (permanent bool, err error) {
 	l := tc.Lang
 	dir := filepath.Join(b.root, key)
 	src := filepath.Join(dir, "src")
 	cache := filepath.Join(dir, "cache")
 	for _, d := range []string{src, cache} {
 		if err := os.MkdirAll(d, 0o755); err != nil {
-			return nil, false, err
+			return false, err
 		}
 	}
 	_ = os.Chmod(dir, 0o711)
 	if b.owner != nil {
 		if err := os.Chown(cache, b.owner[0], b.owner[1]); err != nil {
-			return nil, false, err
+			return false, err
 		}
 	}
+	v := lay.v
+	v.main = ""
 	spec := &Spec{
-		Args:   tc.expand(l.Prepare, WorkDir, l.Source, ""),
-		Env:    env,
+		Args:   tc.expand(l.Prepare, v),
+		Env:    lay.env,
 		Dir:    WorkDir,
 		Limits: prepareLimits(b.Limits),
 	}
-	for name, data := range l.PrepareFiles {
+	for _, name := range slices.Sorted(maps.Keys(l.PrepareFiles)) {
 		p := filepath.Join(src, name)
-		if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
-			return nil, false, err
+		if err := os.WriteFile(p, []byte(l.PrepareFiles[name]), 0o644); err != nil {
+			return false, err
 		}
 		spec.Mounts = append(spec.Mounts, Mount{Source: p, Target: WorkDir + "/" + name})
 	}
 	spec.Mounts = append(spec.Mounts, tc.Mounts...)
-	spec.Mounts = append(spec.Mounts, Mount{Source: cache, Target: CacheDir, Writable: true})
+	spec.Mounts = append(spec.Mounts, Mount{Source: cache, Target: v.cache, Writable: true})
 	r, err := b.sb.Run(ctx, spec)
 	if err != nil {
-		return nil, false, err
+		return false, err
 	}
 	if r.Status != StatusExited || r.ExitCode != 0 {
-		return nil, true, fmt.Errorf("%s", strings.TrimSpace(compileMessage(r, spec.Limits, b.MessageBytes)))
+		return true, fmt.Errorf("%s", strings.TrimSpace(compileMessage(r, spec.Limits, b.MessageBytes)))
 	}
-	return []Mount{{Source: cache, Target: CacheDir}}, false, nil
+	return false, nil
 }
 
-// prepareKey identifies a prepare step: toolchain, command, files and
-// environment. It cannot collide with a build key (hex only).
-func prepareKey(tc *Toolchain, env []string) string {
+// prepareKey identifies a prepare step: toolchain, command, environment and
+// files. It cannot collide with a build key (hex only).
+func prepareKey(tc *Toolchain) string {
 	h := sha256.New()
 	fmt.Fprintf(h, "%s\x00%s\x00", tc.Lang.ID, tc.Version)
-	for _, part := range [][]string{tc.Lang.Prepare, env} {
+	for _, part := range [][]string{tc.Lang.Prepare, tc.Lang.Env} {
 		for _, a := range part {
 			fmt.Fprintf(h, "%s\x00", a)
 		}
