@@ -46,21 +46,37 @@ public class Solution {
 const benchInput, benchOutput = "5\n1 2 3 4 5\n", "15\n"
 
 // BenchmarkLanguages measures, in one run, for C++ and Java: the one-off
-// prepare step, the compile time of one sample, the compile-cache hit rate
-// when every test of the sample asks for a build, and tests per second of
-// the built program run N times in the sandbox against the same binary or
-// classes run bare (exec from Go, no sandbox), one at a time and with one
-// worker per CPU. C++ is also compiled without the precompiled header, Java
-// also run without the class-data archive.
+// prepare step, the compile time of a sample (median of three), the
+// compile-cache hit rate when every test of a sample asks for its build,
+// and tests per second of the built program run N times in the sandbox
+// against the same binary or classes run bare (exec from Go, no sandbox):
+// one at a time, the variants interleaved run by run so that a change in
+// the machine's load hits them alike, and then each with one worker per
+// CPU. C++ is also compiled without the precompiled header, Java also run
+// without the class-data archive.
 //
 //	go test -run '^$' -bench Languages -benchtime 1x ./runner
 func BenchmarkLanguages(b *testing.B) {
 	const n = 500
-	f := newLangFixture(b).withOwnBuilder(b)
+	// A sandbox of its own: benchmarks run after the tests, some of which
+	// close sandboxes, and with them the parent cgroups a sandbox of this
+	// process made before.
+	sb, err := NewBwrap(Options{})
+	if err != nil {
+		b.Skip(err)
+	}
+	b.Cleanup(func() { sb.Close() })
+	langs, err := DefaultLanguages()
+	if err != nil {
+		b.Fatal(err)
+	}
+	f := (&langFixture{sb: sb, res: NewResolver(langs, sb.Visible)}).withOwnBuilder(b)
 	ctx := context.Background()
 	cpus := runtime.NumCPU()
 	var rows [][]string
 	add := func(cells ...string) { rows = append(rows, cells) }
+	f1 := func(x float64) string { return fmt.Sprintf("%.1f", x) }
+	loadBefore := loadavg()
 	b.ResetTimer()
 	for iter := 0; iter < b.N; iter++ {
 		rows = nil
@@ -75,12 +91,10 @@ func BenchmarkLanguages(b *testing.B) {
 			prepare := time.Since(start)
 
 			compilesBefore := f.b.Compiles()
-			start = time.Now()
 			br, err := f.b.Build(ctx, tc, files)
 			if err != nil || br.Program == nil {
 				b.Fatalf("%s: build: %v %+v", id, err, br)
 			}
-			compile := time.Since(start)
 			// Every test asks for the build, as a scheduler without its own
 			// cache would: all but the first are hits.
 			requests := int64(1)
@@ -94,44 +108,81 @@ func BenchmarkLanguages(b *testing.B) {
 			hitRate := 1 - float64(compiles)/float64(requests)
 			p := br.Program
 
-			sandboxSeq := f.throughput(b, p.Argv, p, n, 1)
-			sandboxPar := f.throughput(b, p.Argv, p, n, cpus)
-			bareSeq := bareThroughput(b, p, n, 1)
-			barePar := bareThroughput(b, p, n, cpus)
-			b.ReportMetric(compile.Seconds(), id+"-compile-s")
-			b.ReportMetric(hitRate, id+"-cache-hit-rate")
-			b.ReportMetric(sandboxSeq, id+"-sandbox-tests/s")
-			b.ReportMetric(bareSeq, id+"-bare-tests/s")
-			b.ReportMetric(sandboxSeq/bareSeq, id+"-sandbox/bare")
-			b.ReportMetric(sandboxPar/barePar, id+"-sandbox/bare-par")
-			add(tc.Lang.Display, ms(prepare), ms(compile), fmt.Sprintf("%d/%d (%.1f%%)", requests-compiles, requests, 100*hitRate),
-				fmt.Sprintf("%.0f", sandboxSeq), fmt.Sprintf("%.0f", bareSeq), fmt.Sprintf("%.2f", sandboxSeq/bareSeq),
-				fmt.Sprintf("%.0f", sandboxPar), fmt.Sprintf("%.0f", barePar), fmt.Sprintf("%.2f", sandboxPar/barePar))
+			variants := []*Toolchain{tc}
+			if id == "cpp" {
+				variants = append(variants, withoutPrepare(tc))
+			}
+			compile := f.compileTimes(b, variants, benchPrograms[id])
 
+			sandbox := func(argv []string) func() error { return func() error { return f.runOnce(argv, p) } }
+			seq := []func() error{sandbox(p.Argv), bareRun(p)}
+			noCDS := slices.DeleteFunc(slices.Clone(p.Argv), func(a string) bool { return strings.HasPrefix(a, "-XX:SharedArchiveFile=") })
+			if id == "java" {
+				seq = append(seq, sandbox(noCDS))
+			}
+			rates := alternate(b, n, seq...)
+			sandboxPar := parallel(b, n, cpus, sandbox(p.Argv))
+			barePar := parallel(b, n, cpus, bareRun(p))
+
+			b.ReportMetric(compile[0].Seconds(), id+"-compile-s")
+			b.ReportMetric(hitRate, id+"-cache-hit-rate")
+			b.ReportMetric(rates[0], id+"-sandbox-tests/s")
+			b.ReportMetric(rates[1], id+"-bare-tests/s")
+			b.ReportMetric(rates[0]/rates[1], id+"-sandbox/bare")
+			b.ReportMetric(sandboxPar/barePar, id+"-sandbox/bare-par")
+			add(tc.Lang.Display, ms(prepare), ms(compile[0]), fmt.Sprintf("%d/%d (%.1f%%)", requests-compiles, requests, 100*hitRate),
+				f1(rates[0]), f1(rates[1]), fmt.Sprintf("%.3f", rates[0]/rates[1]),
+				f1(sandboxPar), f1(barePar), fmt.Sprintf("%.3f", sandboxPar/barePar))
 			switch id {
 			case "cpp":
-				plain := withoutPrepare(tc)
-				start = time.Now()
-				if br, err := f.b.Build(ctx, plain, files); err != nil || br.Program == nil {
-					b.Fatalf("cpp without PCH: %v %+v", err, br)
-				}
-				nopch := time.Since(start)
-				b.ReportMetric(nopch.Seconds()/compile.Seconds(), "cpp-compile-nopch/pch")
-				add("  without precompiled header", "-", ms(nopch), "", "", "", "", "", "", "")
+				b.ReportMetric(compile[1].Seconds()/compile[0].Seconds(), "cpp-compile-nopch/pch")
+				add("  without precompiled header", "-", ms(compile[1]), "", "", "", "", "", "", "")
 			case "java":
-				argv := slices.DeleteFunc(slices.Clone(p.Argv), func(a string) bool { return strings.HasPrefix(a, "-XX:SharedArchiveFile=") })
-				noCDS := f.throughput(b, argv, p, n, 1)
-				b.ReportMetric(sandboxSeq/noCDS, "java-cds-speedup")
-				add("  without class-data archive", "-", "-", "", fmt.Sprintf("%.0f", noCDS), "", "", "", "", "")
+				b.ReportMetric(rates[0]/rates[2], "java-cds-speedup")
+				add("  without class-data archive", "-", "-", "", f1(rates[2]), "", "", "", "", "")
 			}
 		}
 	}
 	b.StopTimer()
-	fmt.Printf("\n%d runs per program, %d CPUs, sandbox bwrap (cgroup %s)\n", n, cpus, f.sb.Describe().Cgroup)
+	fmt.Printf("\n%d runs per program, %d CPUs, sandbox bwrap (cgroup %s), load average %s before, %s after\n", n, cpus, f.sb.Describe().Cgroup, loadBefore, loadavg())
 	printTable(append([][]string{{"language", "prepare", "compile", "cache hits", "sandbox/s", "bare/s", "ratio", fmt.Sprintf("sandbox/s ×%d", cpus), fmt.Sprintf("bare/s ×%d", cpus), "ratio"}}, rows...))
 }
 
+// loadavg is the machine's one-minute load average ("?" where unknown):
+// other work on the machine skews throughput.
+func loadavg() string {
+	data, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "?"
+	}
+	return strings.Fields(string(data))[0]
+}
+
 func ms(d time.Duration) string { return fmt.Sprintf("%.0f ms", d.Seconds()*1000) }
+
+// compileTimes compiles three distinct copies of source with each toolchain,
+// interleaved, and returns each toolchain's median compile time.
+func (f *langFixture) compileTimes(b *testing.B, tcs []*Toolchain, source string) []time.Duration {
+	const k = 3
+	times := make([][]time.Duration, len(tcs))
+	for i := 0; i < k; i++ {
+		for j, tc := range tcs {
+			src := fmt.Sprintf("%s\n// copy %d %d\n", source, i, time.Now().UnixNano())
+			start := time.Now()
+			br, err := f.b.Build(context.Background(), tc, map[string][]byte{tc.Lang.Source: []byte(src)})
+			if err != nil || br.Program == nil || br.Cached {
+				b.Fatalf("%s: build: %v %+v", tc.Lang.ID, err, br)
+			}
+			times[j] = append(times[j], time.Since(start))
+		}
+	}
+	med := make([]time.Duration, len(tcs))
+	for j := range times {
+		slices.Sort(times[j])
+		med[j] = times[j][k/2]
+	}
+	return med
+}
 
 // withoutPrepare is the toolchain with neither prepare step nor its cache.
 func withoutPrepare(tc *Toolchain) *Toolchain {
@@ -144,24 +195,21 @@ func withoutPrepare(tc *Toolchain) *Toolchain {
 	return &c
 }
 
-// throughput runs argv of p n times in the sandbox with jobs workers and
-// returns tests per second.
-func (f *langFixture) throughput(b *testing.B, argv []string, p *Program, n, jobs int) float64 {
-	return parallel(b, n, jobs, func() error {
-		r, err := f.sb.Run(context.Background(), &Spec{Args: argv, Env: p.Env, Dir: WorkDir, Mounts: p.Mounts, Stdin: []byte(benchInput), Limits: langLimits})
-		if err != nil {
-			return err
-		}
-		if r.Status != StatusExited || r.ExitCode != 0 || string(r.Stdout) != benchOutput {
-			return fmt.Errorf("%s exit %d, stdout %q, stderr %q", r.Status, r.ExitCode, r.Stdout, tail(r.Stderr))
-		}
-		return nil
-	})
+// runOnce runs argv of p once in the sandbox and checks its output.
+func (f *langFixture) runOnce(argv []string, p *Program) error {
+	r, err := f.sb.Run(context.Background(), &Spec{Args: argv, Env: p.Env, Dir: WorkDir, Mounts: p.Mounts, Stdin: []byte(benchInput), Limits: langLimits})
+	if err != nil {
+		return err
+	}
+	if r.Status != StatusExited || r.ExitCode != 0 || string(r.Stdout) != benchOutput {
+		return fmt.Errorf("%s exit %d, stdout %q, stderr %q", r.Status, r.ExitCode, r.Stdout, tail(r.Stderr))
+	}
+	return nil
 }
 
-// bareThroughput runs p's command n times without a sandbox, its paths in
-// the sandbox replaced by the host paths mounted there.
-func bareThroughput(b *testing.B, p *Program, n, jobs int) float64 {
+// bareRun returns a function that runs p's command without a sandbox, its
+// paths in the sandbox replaced by the host paths mounted there.
+func bareRun(p *Program) func() error {
 	argv := make([]string, len(p.Argv))
 	for i, a := range p.Argv {
 		for _, m := range p.Mounts {
@@ -172,7 +220,7 @@ func bareThroughput(b *testing.B, p *Program, n, jobs int) float64 {
 		}
 		argv[i] = a
 	}
-	return parallel(b, n, jobs, func() error {
+	return func() error {
 		c := exec.Command(argv[0], argv[1:]...)
 		c.Env = p.Env
 		c.Dir = os.TempDir()
@@ -183,7 +231,27 @@ func bareThroughput(b *testing.B, p *Program, n, jobs int) float64 {
 			return fmt.Errorf("bare %q: %v, stdout %q, stderr %q", argv, err, out.String(), tail(errb.Bytes()))
 		}
 		return nil
-	})
+	}
+}
+
+// alternate calls each of runs n times, one call of each in turn, and
+// returns for each the calls per second of the time spent in its calls.
+func alternate(b *testing.B, n int, runs ...func() error) []float64 {
+	spent := make([]time.Duration, len(runs))
+	for i := 0; i < n; i++ {
+		for j, run := range runs {
+			start := time.Now()
+			if err := run(); err != nil {
+				b.Fatal(err)
+			}
+			spent[j] += time.Since(start)
+		}
+	}
+	rates := make([]float64, len(runs))
+	for j := range runs {
+		rates[j] = float64(n) / spent[j].Seconds()
+	}
+	return rates
 }
 
 // parallel calls run n times from jobs goroutines and returns calls per

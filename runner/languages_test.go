@@ -569,7 +569,9 @@ func TestLanguagesUnsandboxed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { d.Close() })
+	// Not closed: the sandboxes of one process share their parent cgroups,
+	// and closing d would remove them under the shared fixture's feet.
+	// TestMain's close of the shared fixture removes them.
 	uid, gid := d.HostIDs()
 	b, err := NewBuilder(d, uid, gid)
 	if err != nil {
@@ -587,6 +589,44 @@ func TestLanguagesUnsandboxed(t *testing.T) {
 				t.Fatal(err)
 			}
 			if r.ExitCode != 0 || string(r.Stdout) != "hello\n" {
+				t.Errorf("%s exit %d, stdout %q, stderr %q", r.Status, r.ExitCode, r.Stdout, tail(r.Stderr))
+			}
+		})
+	}
+}
+
+// TestTypeScriptNodeAPIs: without @types/node, programs that use Node's
+// modules and globals the usual ways still type-check, compile and run.
+func TestTypeScriptNodeAPIs(t *testing.T) {
+	f := newLangFixture(t)
+	tc := f.toolchain(t, "typescript")
+	tests := []struct{ name, source string }{
+		{"import fs", `import * as fs from "fs";
+const words: string[] = fs.readFileSync(0, "utf8").trim().split(/\s+/);
+console.log(words[0]);
+`},
+		{"readline", `import { createInterface } from "readline";
+const rl = createInterface({ input: process.stdin });
+const lines: string[] = [];
+rl.on("line", (line: string) => lines.push(line));
+rl.on("close", () => console.log(lines[0]));
+`},
+		{"process.stdin events", `let input = "";
+process.stdin.on("data", (chunk: any) => { input += chunk; });
+process.stdin.on("end", () => { console.log(input.trim()); });
+`},
+		{"MultiPL-E style", `declare var require: any;
+const assert = require("node:assert");
+function first(s: string): string { return s.split(" ")[0]; }
+assert.deepEqual(first("hello world"), "hello");
+console.log(first(require("fs").readFileSync(0, "utf8").trim()));
+`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			p := f.build(t, tc, tt.source)
+			if r := f.run(t, p, "hello\n", langLimits); r.ExitCode != 0 || string(r.Stdout) != "hello\n" {
 				t.Errorf("%s exit %d, stdout %q, stderr %q", r.Status, r.ExitCode, r.Stdout, tail(r.Stderr))
 			}
 		})
