@@ -37,6 +37,9 @@ var shared struct {
 	once sync.Once
 	f    *langFixture
 	err  error
+
+	mu          sync.Mutex
+	closeAtExit []func()
 }
 
 func TestMain(m *testing.M) {
@@ -44,6 +47,9 @@ func TestMain(m *testing.M) {
 	if f := shared.f; f != nil {
 		f.b.Close()
 		f.sb.Close()
+	}
+	for _, c := range shared.closeAtExit {
+		c()
 	}
 	os.Exit(code)
 }
@@ -569,9 +575,12 @@ func TestLanguagesUnsandboxed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Not closed: the sandboxes of one process share their parent cgroups,
-	// and closing d would remove them under the shared fixture's feet.
-	// TestMain's close of the shared fixture removes them.
+	// Closed at exit: the sandboxes of one process share their parent
+	// cgroups, and closing d now would remove them under the shared
+	// fixture's feet.
+	shared.mu.Lock()
+	shared.closeAtExit = append(shared.closeAtExit, func() { d.Close() })
+	shared.mu.Unlock()
 	uid, gid := d.HostIDs()
 	b, err := NewBuilder(d, uid, gid)
 	if err != nil {
