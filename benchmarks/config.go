@@ -37,6 +37,8 @@ type Config struct {
 	Limits      LimitsConfig `toml:"limits" json:"limits"`
 	Judge       JudgeConfig  `toml:"judge" json:"judge"`
 	Eval        EvalConfig   `toml:"eval" json:"eval"`
+	// Function configures function-call benchmarks (HumanEval+, MBPP+).
+	Function FunctionConfig `toml:"function" json:"function"`
 
 	// Origin says where the configuration came from: "builtin", a file
 	// path, or "builtin+<path>" for a builtin overridden by a file.
@@ -57,6 +59,39 @@ type DataConfig struct {
 	// Samples is an optional sample file shipped with the benchmark (the
 	// demo's), used when no --samples is given.
 	Samples string `toml:"samples" json:"samples,omitempty"`
+	// Files are the names a dataset file may have, for --data FOLDER.
+	Files []string `toml:"files" json:"files,omitempty"`
+	// Releases are the published versions of the data; data whose sha256
+	// matches one is reported as that version.
+	Releases []Release `toml:"releases" json:"releases,omitempty"`
+}
+
+// Release is one published version of a benchmark's data.
+type Release struct {
+	Version string `toml:"version" json:"version"`
+	URL     string `toml:"url" json:"url"`
+	SHA256  string `toml:"sha256" json:"sha256"`
+	// File is the name the download is stored under.
+	File string `toml:"file" json:"file"`
+}
+
+// FunctionConfig sets how function-call problems run: each sample's inputs
+// run in one sandboxed process per chunk, the harness timing each input.
+type FunctionConfig struct {
+	// Groups are the input groups judged, in order ("base", "plus").
+	Groups []string `toml:"groups" json:"groups,omitempty"`
+	// MinTimeLimit and TimeLimitFactor give each input's CPU time limit:
+	// max(MinTimeLimit, TimeLimitFactor × the reference solution's CPU time).
+	MinTimeLimit    Duration `toml:"min_time_limit" json:"min_time_limit,omitempty"`
+	TimeLimitFactor float64  `toml:"time_limit_factor" json:"time_limit_factor,omitempty"`
+	// TotalTimeLimit caps the CPU time of one process (evalplus: 60 s per
+	// task and group); inputs left when it is reached time out.
+	TotalTimeLimit Duration `toml:"total_time_limit" json:"total_time_limit,omitempty"`
+	// ChunkSize is the most inputs one process runs.
+	ChunkSize int `toml:"chunk_size" json:"chunk_size,omitempty"`
+	// Oracles names the dataset whose special comparisons apply
+	// ("humaneval", "mbpp", or "" for none).
+	Oracles string `toml:"oracles" json:"oracles,omitempty"`
 }
 
 // LimitsConfig bounds each test run.
@@ -107,6 +142,13 @@ func defaultConfig() Config {
 		},
 		Judge: JudgeConfig{Comparator: "lines"},
 		Eval:  EvalConfig{EarlyStop: EarlyStopFirstFailure, K: []int{1, 10, 100}},
+		Function: FunctionConfig{
+			Groups:          []string{"base"},
+			MinTimeLimit:    Duration(4 * time.Second),
+			TimeLimitFactor: 4,
+			TotalTimeLimit:  Duration(60 * time.Second),
+			ChunkSize:       1000,
+		},
 	}
 }
 
@@ -131,8 +173,19 @@ func (c *Config) Validate() error {
 	if _, ok := loaders[c.Format]; !ok {
 		errs = append(errs, fmt.Sprintf("format %q is unknown (known: %s)", c.Format, strings.Join(LoaderNames(), ", ")))
 	}
-	if c.Data.Path == "" {
+	if c.Data.Path == "" && len(c.Data.Releases) == 0 {
 		errs = append(errs, "data.path is missing")
+	}
+	for i, r := range c.Data.Releases {
+		if r.Version == "" || r.File == "" || !isHex64(r.SHA256) {
+			errs = append(errs, fmt.Sprintf("data.releases[%d] needs version, file and a 64-digit sha256", i))
+		}
+	}
+	if f := c.Function; f.TimeLimitFactor < 0 || f.ChunkSize < 0 || f.MinTimeLimit < 0 {
+		errs = append(errs, "function: limits must not be negative")
+	}
+	if o := c.Function.Oracles; o != "" && o != "humaneval" && o != "mbpp" {
+		errs = append(errs, fmt.Sprintf("function.oracles %q is unknown (want \"humaneval\", \"mbpp\" or empty)", o))
 	}
 	if c.Data.SHA256 != "" && !isHex64(c.Data.SHA256) {
 		errs = append(errs, "data.sha256 must be 64 hexadecimal digits")

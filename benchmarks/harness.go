@@ -21,14 +21,30 @@ type Plan struct {
 	// Argv, when set, replaces the language's run command ({tool} and
 	// {dir} placeholders are expanded).
 	Argv []string
+	// Stage skips the language's compile step: the harness compiles the
+	// program itself and reports a syntax error as a compile error.
+	Stage bool
 	// Runs are the sandboxed executions, in test order.
 	Runs []Run
 }
 
-// Run is one sandboxed execution judging one test.
+// Run is one sandboxed execution judging one test (for function problems,
+// a chunk of inputs).
 type Run struct {
-	Test  int
-	Stdin []byte
+	Test int
+	// Group names the input groups of a function problem's chunk
+	// ("base+plus"); Groups lists them in order.
+	Group  string
+	Groups []string
+	// Inputs is how many inputs the run judges (function problems).
+	Inputs int
+	Stdin  []byte
+	// Limits, when set, replace the benchmark's per-test limits.
+	Limits *runner.Limits
+	// Watch, when set, makes a fresh watcher of the run's stdout for each
+	// attempt (see runner.Spec.Watch): it stops the run at its first
+	// failing input under early stop.
+	Watch func() func([]byte) bool
 	// Judge turns the execution's result into the test's verdict.
 	Judge func(r *runner.Result) Outcome
 }
@@ -37,6 +53,12 @@ type Run struct {
 type Outcome struct {
 	Verdict judge.Verdict
 	Message string
+	// Group is the input group of the input that failed, for runs that
+	// cover several groups.
+	Group string
+	// Groups says, for each input group this run decided, whether all its
+	// inputs here passed (a group is absent when the run ended before it).
+	Groups map[string]bool
 }
 
 // SampleLanguage is the language a sample is judged in.
@@ -66,9 +88,17 @@ func (b *Benchmark) Comparator(p *Problem) (judge.Comparator, error) {
 	return c, nil
 }
 
+// PlanOptions tune a plan.
+type PlanOptions struct {
+	// EarlyStop stops a run at its first failing input where the plan can
+	// (function problems), as the evaluator stops a sample at its first
+	// failing test.
+	EarlyStop bool
+}
+
 // Plan builds the plan for sample s of problem p; lang is the language the
 // sample is judged in.
-func (b *Benchmark) Plan(p *Problem, s *Sample, lang *runner.Language) (*Plan, error) {
+func (b *Benchmark) Plan(p *Problem, s *Sample, lang *runner.Language, opts PlanOptions) (*Plan, error) {
 	code := s.Code
 	if s.Completion {
 		code = p.Prompt + s.Code
@@ -88,7 +118,7 @@ func (b *Benchmark) Plan(p *Problem, s *Sample, lang *runner.Language) (*Plan, e
 					return o
 				}
 				if ok, msg := cmp.Compare(r.Stdout, want); !ok {
-					return Outcome{judge.WA, msg}
+					return Outcome{Verdict: judge.WA, Message: msg}
 				}
 				return Outcome{Verdict: judge.AC}
 			}})
@@ -97,64 +127,31 @@ func (b *Benchmark) Plan(p *Problem, s *Sample, lang *runner.Language) (*Plan, e
 		if lang.ID != "python3" {
 			return nil, fmt.Errorf("task %s: assert problems run in python3, not %s", p.TaskID, lang.ID)
 		}
-		program := code + "\n\n" + p.TestCode + "\n\ncheck(" + p.EntryPoint + ")\n"
-		plan.Files = map[string][]byte{lang.Source: []byte(program), "harness.py": []byte(assertHarness)}
+		program := code + "\n\n" + p.TestCode + "\n"
+		plan.Files = map[string][]byte{lang.Source: []byte(program), "harness.py": assertHarness}
 		plan.Argv = []string{"{python}", "-I", runner.WorkDir + "/harness.py"}
+		plan.Stage = true
 		marker, err := newMarker()
 		if err != nil {
 			return nil, err
 		}
-		plan.Runs = []Run{{Test: 0, Stdin: []byte(marker + "\n"), Judge: func(r *runner.Result) Outcome {
+		plan.Runs = []Run{{Test: 0, Stdin: []byte(marker + "\n" + p.EntryPoint + "\n"), Judge: func(r *runner.Result) Outcome {
 			return judgeAssertRun(r, marker)
 		}}}
+	case KindFunction:
+		return b.functionPlan(p, code, lang, opts)
 	default:
 		return nil, fmt.Errorf("task %s: kind %q is unknown", p.TaskID, p.Kind)
 	}
 	return plan, nil
 }
 
-// Exit codes of the assert harness.
+// Exit codes of the assert harness (harness/assert.py).
 const (
 	harnessAssertFailed = 3
 	harnessEarlyExit    = 4
+	harnessSyntaxError  = 5
 )
-
-// assertHarness runs main.py (prompt + completion + tests + check call) and
-// prints a per-run random marker only after the checks returned. The marker
-// comes on stdin, which is then replaced by /dev/null, so a program that
-// exits early, calls sys.exit(0) or prints a guessed marker does not pass.
-const assertHarness = `import os, sys
-
-def _scalebox_main():
-    marker = sys.stdin.readline().strip().encode()
-    null = os.open(os.devnull, os.O_RDONLY)
-    os.dup2(null, 0)
-    os.close(null)
-    write, exit_now = os.write, os._exit
-    path = "/box/main.py"
-    with open(path, "rb") as f:
-        code = compile(f.read(), path, "exec", dont_inherit=True)
-    env = {"__name__": "__main__", "__file__": path, "__builtins__": __builtins__}
-    try:
-        exec(code, env)
-    except AssertionError:
-        import traceback
-        traceback.print_exc()
-        sys.stderr.flush()
-        exit_now(3)
-    except SystemExit as e:
-        sys.stderr.write("scalebox: the program exited (%r) before its checks finished\n" % (e.code,))
-        sys.stderr.flush()
-        exit_now(4)
-    try:
-        sys.stdout.flush()
-    except Exception:
-        pass
-    write(1, b"\n" + marker + b"\n")
-    exit_now(0)
-
-_scalebox_main()
-`
 
 func newMarker() (string, error) {
 	var b [16]byte
@@ -171,11 +168,13 @@ func judgeAssertRun(r *runner.Result, marker string) Outcome {
 			if hasLine(r.Stdout, []byte(marker)) {
 				return Outcome{Verdict: judge.AC}
 			}
-			return Outcome{judge.WA, "the program ended before its checks finished (no completion marker)"}
+			return Outcome{Verdict: judge.WA, Message: "the program ended before its checks finished (no completion marker)"}
 		case harnessAssertFailed:
-			return Outcome{judge.WA, "assertion failed" + assertLocation(r.Stderr)}
+			return Outcome{Verdict: judge.WA, Message: "assertion failed" + assertLocation(r.Stderr)}
 		case harnessEarlyExit:
-			return Outcome{judge.WA, strings.TrimSpace(tail(r.Stderr, 512))}
+			return Outcome{Verdict: judge.WA, Message: strings.TrimSpace(tail(r.Stderr, 512))}
+		case harnessSyntaxError:
+			return Outcome{Verdict: judge.CE, Message: strings.TrimSpace(tail(r.Stderr, 2048))}
 		}
 	}
 	o, _ := RunOutcome(r)
@@ -216,20 +215,20 @@ func assertLocation(stderr []byte) string {
 func RunOutcome(r *runner.Result) (o Outcome, decided bool) {
 	switch r.Status {
 	case runner.StatusTimeLimit, runner.StatusWallLimit:
-		return Outcome{judge.TLE, r.Note}, true
+		return Outcome{Verdict: judge.TLE, Message: r.Note}, true
 	case runner.StatusMemoryLimit:
-		return Outcome{judge.MLE, r.Note}, true
+		return Outcome{Verdict: judge.MLE, Message: r.Note}, true
 	case runner.StatusOutputLimit:
-		return Outcome{judge.OLE, r.Note}, true
+		return Outcome{Verdict: judge.OLE, Message: r.Note}, true
 	case runner.StatusSignaled:
-		return Outcome{judge.RE, fmt.Sprintf("killed by signal %d (%s)%s", int(r.Signal), signalName(r.Signal), stderrNote(r.Stderr))}, true
+		return Outcome{Verdict: judge.RE, Message: fmt.Sprintf("killed by signal %d (%s)%s", int(r.Signal), signalName(r.Signal), stderrNote(r.Stderr))}, true
 	case runner.StatusExited:
 		if r.ExitCode != 0 {
-			return Outcome{judge.RE, fmt.Sprintf("exit code %d%s", r.ExitCode, stderrNote(r.Stderr))}, true
+			return Outcome{Verdict: judge.RE, Message: fmt.Sprintf("exit code %d%s", r.ExitCode, stderrNote(r.Stderr))}, true
 		}
 		return Outcome{}, false
 	}
-	return Outcome{judge.SE, "unknown run status " + r.Status.String()}, true
+	return Outcome{Verdict: judge.SE, Message: "unknown run status " + r.Status.String()}, true
 }
 
 func signalName(s syscall.Signal) string {

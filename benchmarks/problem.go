@@ -3,8 +3,6 @@ package benchmarks
 import (
 	"bufio"
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"sort"
@@ -39,6 +37,13 @@ type Problem struct {
 	TestCode string `json:"test,omitempty"`
 	// Tests are the stdin/stdout cases.
 	Tests []Test `json:"tests,omitempty"`
+	// Groups are the inputs of a function problem.
+	Groups []InputGroup `json:"groups,omitempty"`
+	// Atol is the absolute tolerance of float results (function problems).
+	Atol float64 `json:"atol,omitempty"`
+	// Deserialize names the harness rule that restores argument types the
+	// dataset's JSON cannot express ("mbpp:<task number>").
+	Deserialize string `json:"deserialize,omitempty"`
 	// Comparator, AbsTol and RelTol override the benchmark's judge settings.
 	Comparator string  `json:"comparator,omitempty"`
 	AbsTol     float64 `json:"abs_tol,omitempty"`
@@ -56,10 +61,18 @@ type Test struct {
 	Output string `json:"output"`
 }
 
-// NumTests is the number of tests the problem reports.
+// NumTests is the number of tests the problem reports: stdio cases, one
+// for an assert problem, and for a function problem its inputs.
 func (p *Problem) NumTests() int {
-	if p.Kind == KindAssert {
+	switch p.Kind {
+	case KindAssert:
 		return 1
+	case KindFunction:
+		n := 0
+		for _, g := range p.Groups {
+			n += len(g.Inputs)
+		}
+		return n
 	}
 	return len(p.Tests)
 }
@@ -72,6 +85,8 @@ type Benchmark struct {
 	SHA256 string
 	// DataPath is where the data was read from.
 	DataPath string
+	// Warnings are things about the data a user should know.
+	Warnings []string
 	byID     map[string]*Problem
 }
 
@@ -100,40 +115,40 @@ func LoaderNames() []string {
 }
 
 // Load reads a benchmark's data. dataOverride, when set, replaces the
-// configured data path (relative to the working directory). A configured
-// sha256 is checked only against the configured data.
+// configured data path (a file, or a folder holding one of the
+// configuration's file names, relative to the working directory). Data
+// whose sha256 matches a configured release is reported as that version; a
+// pinned data.sha256 is enforced for the configured data.
 func Load(cfg *Config, dataOverride string) (*Benchmark, error) {
-	path := cfg.Data.Path
-	var data []byte
-	var shown string
-	var err error
-	if dataOverride != "" {
-		c := *cfg
-		c.dir = ""
-		data, shown, err = c.readData(dataOverride)
-	} else {
-		data, shown, err = cfg.readData(path)
-	}
+	src, err := resolveData(cfg, dataOverride)
 	if err != nil {
 		return nil, fmt.Errorf("load benchmark %s: %w", cfg.Name, err)
 	}
-	sum := sha256.Sum256(data)
-	hash := hex.EncodeToString(sum[:])
-	if dataOverride == "" && cfg.Data.SHA256 != "" && !strings.EqualFold(cfg.Data.SHA256, hash) {
-		return nil, fmt.Errorf("load benchmark %s: %s has sha256 %s, but the configuration pins %s", cfg.Name, shown, hash, cfg.Data.SHA256)
+	if !src.given && cfg.Data.SHA256 != "" && !strings.EqualFold(cfg.Data.SHA256, src.sha256) {
+		return nil, fmt.Errorf("load benchmark %s: %s has sha256 %s, but the configuration pins %s", cfg.Name, src.shown, src.sha256, cfg.Data.SHA256)
+	}
+	var warnings []string
+	if len(cfg.Data.Releases) > 0 {
+		if r, ok := cfg.matchRelease(src.sha256); ok {
+			c := *cfg
+			c.Version = r.Version
+			cfg = &c
+		} else {
+			warnings = append(warnings, fmt.Sprintf("%s (sha256 %s) is no known release of %s; reporting it as version %s", src.shown, src.sha256, cfg.Name, cfg.Version))
+		}
 	}
 	loader, ok := loaders[cfg.Format]
 	if !ok {
 		return nil, fmt.Errorf("load benchmark %s: format %q is unknown (known: %s)", cfg.Name, cfg.Format, strings.Join(LoaderNames(), ", "))
 	}
-	problems, err := loader(cfg, data, shown)
+	problems, err := loader(cfg, src.data, src.shown)
 	if err != nil {
 		return nil, fmt.Errorf("load benchmark %s: %w", cfg.Name, err)
 	}
-	b := &Benchmark{Config: cfg, Problems: problems, SHA256: hash, DataPath: shown, byID: map[string]*Problem{}}
+	b := &Benchmark{Config: cfg, Problems: problems, SHA256: src.sha256, DataPath: src.shown, Warnings: warnings, byID: map[string]*Problem{}}
 	for _, p := range problems {
 		if _, dup := b.byID[p.TaskID]; dup {
-			return nil, fmt.Errorf("load benchmark %s: %s: task_id %q appears twice", cfg.Name, shown, p.TaskID)
+			return nil, fmt.Errorf("load benchmark %s: %s: task_id %q appears twice", cfg.Name, src.shown, p.TaskID)
 		}
 		b.byID[p.TaskID] = p
 	}
@@ -200,8 +215,12 @@ func (p *Problem) validate(cfg *Config) error {
 		if lang != "python3" {
 			return fmt.Errorf("task %s: assert problems are Python only, not %s", p.TaskID, lang)
 		}
+	case KindFunction:
+		if p.EntryPoint == "" || len(p.Groups) == 0 {
+			return fmt.Errorf("task %s: a function problem needs entry_point and groups of inputs", p.TaskID)
+		}
 	default:
-		return fmt.Errorf("task %s: kind %q is unknown (want %q or %q)", p.TaskID, p.Kind, KindStdio, KindAssert)
+		return fmt.Errorf("task %s: kind %q is unknown (want %q, %q or %q)", p.TaskID, p.Kind, KindStdio, KindAssert, KindFunction)
 	}
 	return nil
 }

@@ -152,6 +152,24 @@ func runEval(ctx context.Context, o *evalOptions) error {
 		Retries:   o.retries,
 		Logger:    log,
 	}
+	if bench.NeedsReference() {
+		if !o.g.quiet {
+			fmt.Fprintf(deps.Stderr, "computing the reference outputs of %s (once per dataset; cached in %s)...\n", cfg.Name, eval.ReferenceCacheDir())
+		}
+		ref, err := eval.PrepareReference(ctx, opts, eval.ReferenceCacheDir())
+		if err != nil {
+			return err
+		}
+		if !ref.Cached && !o.g.quiet {
+			fmt.Fprintf(deps.Stderr, "reference outputs computed in %s\n", ref.Elapsed.Round(time.Millisecond))
+		}
+		for _, f := range ref.Failures {
+			fmt.Fprintf(deps.Stderr, "warning: the reference solution fails on %s; that input is not judged\n", f)
+		}
+	}
+	for _, w := range bench.Warnings {
+		fmt.Fprintf(deps.Stderr, "warning: %s\n", w)
+	}
 	var bar *progress.Bar
 	if deps.StderrIsTerminal && !o.g.quiet {
 		bar = progress.New(deps.Stderr)

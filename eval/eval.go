@@ -70,6 +70,11 @@ type SampleResult struct {
 	Compile    *CompileResult
 	Tests      []TestResult
 	TestsTotal int
+	// GroupPassed says, for problems with input groups, whether all the
+	// inputs of each decided group passed; BasePassed is its "base" entry
+	// (evalplus's base verdict).
+	GroupPassed map[string]bool
+	BasePassed  *bool
 }
 
 // Passed reports whether the sample passed every test.
@@ -97,6 +102,13 @@ type TestResult struct {
 	Usage    runner.Usage
 	// Stderr is the end of the program's stderr, kept for failed tests.
 	Stderr string
+	// Group and Inputs describe a chunk of a function problem's inputs;
+	// FailedGroup is the group of the input that failed.
+	Group       string
+	Inputs      int
+	FailedGroup string
+	// Groups says which input groups this run decided and whether they passed.
+	Groups map[string]bool
 }
 
 // Run evaluates opts.Samples. It returns an error only for invalid options;
@@ -292,7 +304,7 @@ func (e *engine) build(ctx context.Context, st *sampleState) {
 		}
 		return
 	}
-	plan, err := b.Plan(st.p, st.s, tc.Lang)
+	plan, err := b.Plan(st.p, st.s, tc.Lang, benchmarks.PlanOptions{EarlyStop: e.opts.EarlyStop})
 	if err != nil {
 		e.finishEarly(st, judge.CE, err.Error())
 		return
@@ -300,7 +312,11 @@ func (e *engine) build(ctx context.Context, st *sampleState) {
 	var br *runner.BuildResult
 	attempts, err := e.retry(ctx, func() error {
 		var err error
-		br, err = e.opts.Builder.Build(ctx, tc, plan.Files)
+		if plan.Stage {
+			br, err = e.opts.Builder.Stage(ctx, tc, plan.Files)
+		} else {
+			br, err = e.opts.Builder.Build(ctx, tc, plan.Files)
+		}
 		return err
 	})
 	if err != nil {
@@ -355,6 +371,9 @@ func knownLanguage(r *runner.Resolver, id string) bool {
 func (e *engine) test(ctx context.Context, st *sampleState, i int) {
 	run := st.plan.Runs[i]
 	lim := e.limits()
+	if run.Limits != nil {
+		lim = *run.Limits
+	}
 	spec := &runner.Spec{
 		Args:   st.argv,
 		Env:    st.prog.Env,
@@ -372,10 +391,13 @@ func (e *engine) test(ctx context.Context, st *sampleState, i int) {
 	var r *runner.Result
 	attempts, err := e.retry(tctx, func() error {
 		var err error
+		if run.Watch != nil {
+			spec.Watch = run.Watch()
+		}
 		r, err = e.opts.Sandbox.Run(tctx, spec)
 		return err
 	})
-	tr := &TestResult{Index: i, Attempts: attempts}
+	tr := &TestResult{Index: i, Attempts: attempts, Group: run.Group, Inputs: run.Inputs}
 	switch {
 	case err != nil && ctx.Err() != nil:
 		// Interrupted: the sample will not be reported.
@@ -396,7 +418,7 @@ func (e *engine) test(ctx context.Context, st *sampleState, i int) {
 		tr.Verdict, tr.Message = judge.SE, fmt.Sprintf("sandbox failed after %d attempts: %v", attempts, err)
 	default:
 		o := run.Judge(r)
-		tr.Verdict, tr.Message = o.Verdict, o.Message
+		tr.Verdict, tr.Message, tr.FailedGroup, tr.Groups = o.Verdict, o.Message, o.Group, o.Groups
 		tr.Status, tr.Usage = r.Status, r.Usage
 		tr.ExitCode, tr.Signal = r.ExitCode, int(r.Signal)
 		if !o.Verdict.Passed() {
@@ -455,6 +477,14 @@ func (e *engine) limits() runner.Limits {
 // finishEarly ends a sample that never ran a test.
 func (e *engine) finishEarly(st *sampleState, v judge.Verdict, msg string) {
 	st.result.Verdict, st.result.Message = v, msg
+	if st.p.Kind == benchmarks.KindFunction && v.Definite() {
+		base := false
+		st.result.BasePassed = &base
+		st.result.GroupPassed = map[string]bool{}
+		for _, g := range st.p.Groups {
+			st.result.GroupPassed[g.Name] = false
+		}
+	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.finishSampleLocked(st)
@@ -517,6 +547,49 @@ func (e *engine) decide(st *sampleState) {
 	if res.Verdict == judge.AC && len(res.Tests) != len(st.results) {
 		// Every run must report; a missing result is never a pass.
 		res.Verdict, res.Message = judge.SE, "some tests produced no result"
+	}
+	e.decideBase(st)
+}
+
+// decideBase sets GroupPassed and BasePassed for samples whose runs cover
+// input groups: a group passed when every run covering it says so, failed
+// when one says it failed; it is left out when unknown (a run was skipped
+// or had a system error).
+func (e *engine) decideBase(st *sampleState) {
+	passed, unknown := map[string]bool{}, map[string]bool{}
+	any := false
+	for i, run := range st.plan.Runs {
+		for _, g := range run.Groups {
+			any = true
+			tr := st.results[i]
+			if tr == nil || tr.Verdict == judge.SE {
+				unknown[g] = true
+				continue
+			}
+			ok, known := tr.Groups[g]
+			switch {
+			case !known:
+				unknown[g] = true
+			case !ok:
+				passed[g] = false
+			default:
+				if _, seen := passed[g]; !seen {
+					passed[g] = true
+				}
+			}
+		}
+	}
+	if !any {
+		return
+	}
+	for g, ok := range passed {
+		if ok && unknown[g] {
+			delete(passed, g)
+		}
+	}
+	st.result.GroupPassed = passed
+	if b, ok := passed["base"]; ok {
+		st.result.BasePassed = &b
 	}
 }
 

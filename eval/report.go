@@ -62,7 +62,7 @@ func BuildReport(res *Result, opts Options, info ReportInfo) *report.Report {
 			},
 		},
 		Environment: Environment(opts.Resolver, res.Samples),
-		Warnings:    info.Warnings,
+		Warnings:    append(append([]string{}, info.Warnings...), b.Warnings...),
 	}
 	r.Summary.Interrupted = res.Interrupted
 
@@ -109,6 +109,8 @@ func sampleReport(s *SampleResult) report.Sample {
 		Line:       s.Sample.Line,
 		Language:   s.Language,
 		Passed:     s.Passed(),
+		BasePassed: s.BasePassed,
+		Groups:     s.GroupPassed,
 		Verdict:    string(s.Verdict),
 		Message:    s.Message,
 		TestsTotal: s.TestsTotal,
@@ -118,7 +120,7 @@ func sampleReport(s *SampleResult) report.Sample {
 		out.Compile = &report.Compile{OK: c.OK, Message: c.Message, Cached: c.Cached, Usage: usage(c.Usage)}
 	}
 	for _, t := range s.Tests {
-		rt := report.Test{Index: t.Index, Verdict: string(t.Verdict), Message: t.Message, Stderr: t.Stderr, Attempts: t.Attempts}
+		rt := report.Test{Index: t.Index, Verdict: string(t.Verdict), Message: t.Message, Stderr: t.Stderr, Attempts: t.Attempts, Group: t.Group, Inputs: t.Inputs}
 		if t.Verdict.Passed() {
 			out.TestsPassed++
 		}

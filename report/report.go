@@ -104,6 +104,9 @@ type Summary struct {
 	// PassAtK maps k to the mean unbiased pass@k over scored tasks, for
 	// each configured k not larger than the fewest scored samples of a task.
 	PassAtK map[string]float64 `json:"pass_at_k"`
+	// BasePassAtK is pass@k on the base inputs alone, for benchmarks with
+	// base and plus inputs.
+	BasePassAtK map[string]float64 `json:"base_pass_at_k,omitempty"`
 	// Verdicts counts samples by verdict.
 	Verdicts map[string]int `json:"verdicts"`
 	// TestVerdicts counts the tests that ran, by verdict.
@@ -127,8 +130,15 @@ type Sample struct {
 	Line     int    `json:"line"`
 	Language string `json:"language"`
 	Passed   bool   `json:"passed"`
-	Verdict  string `json:"verdict"`
-	Message  string `json:"message,omitempty"`
+	// BasePassed is present for benchmarks with base and plus inputs
+	// (HumanEval+, MBPP+): whether the base inputs all passed. Passed then
+	// means base and plus both passed.
+	BasePassed *bool `json:"base_passed,omitempty"`
+	// Groups says, for each input group decided, whether all its inputs
+	// passed (with --all-tests every group is decided).
+	Groups  map[string]bool `json:"groups,omitempty"`
+	Verdict string          `json:"verdict"`
+	Message string          `json:"message,omitempty"`
 	// TestsTotal is the problem's number of tests; Tests lists those that
 	// decided the verdict (up to the first failure under early stop).
 	TestsTotal  int      `json:"tests_total"`
@@ -151,7 +161,11 @@ type Test struct {
 	Verdict string `json:"verdict"`
 	Message string `json:"message,omitempty"`
 	// Stderr is the end of a failed test's standard error.
-	Stderr   string `json:"stderr,omitempty"`
+	Stderr string `json:"stderr,omitempty"`
+	// Group and Inputs describe a run of a function problem: which input
+	// group and how many of its inputs the run judged.
+	Group    string `json:"group,omitempty"`
+	Inputs   int    `json:"inputs,omitempty"`
 	ExitCode *int   `json:"exit_code,omitempty"`
 	Signal   int    `json:"signal,omitempty"`
 	Attempts int    `json:"attempts,omitempty"`

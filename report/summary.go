@@ -23,10 +23,14 @@ func (r *Report) Summarize(ks []int) {
 		UnknownSamples: len(r.UnknownSamples),
 		Interrupted:    r.Summary.Interrupted,
 	}
-	var counts []TaskCount
+	var counts, baseCounts []TaskCount
+	hasBase := false
 	for _, p := range r.Problems {
-		var tc TaskCount
+		var tc, bc TaskCount
 		for _, smp := range p.Samples {
+			if smp.BasePassed != nil {
+				hasBase = true
+			}
 			s.Samples++
 			s.Verdicts[smp.Verdict]++
 			for _, t := range smp.Tests {
@@ -40,11 +44,19 @@ func (r *Report) Summarize(ks []int) {
 			if smp.Passed {
 				tc.C++
 			}
+			bc.N++
+			if smp.BasePassed != nil && *smp.BasePassed {
+				bc.C++
+			}
 		}
 		if tc.N > 0 {
 			s.ScoredTasks++
 		}
 		counts = append(counts, tc)
+		baseCounts = append(baseCounts, bc)
+	}
+	if hasBase {
+		s.BasePassAtK = MeanPassAtK(baseCounts, ks)
 	}
 	s.TasksWithoutSamples = max(0, s.Tasks-len(r.Problems))
 	s.PassAtK = MeanPassAtK(counts, ks)
@@ -67,6 +79,10 @@ func (r *Report) WriteText(w io.Writer, details bool) error {
 		fmt.Fprintln(tw, "pass@k\tn/a (no scored samples)")
 	}
 	for _, k := range sortedK(s.PassAtK) {
+		if b, ok := s.BasePassAtK[k]; ok {
+			fmt.Fprintf(tw, "pass@%s\t%.2f%%\t(base %.2f%%)\n", k, 100*s.PassAtK[k], 100*b)
+			continue
+		}
 		fmt.Fprintf(tw, "pass@%s\t%.2f%%\n", k, 100*s.PassAtK[k])
 	}
 	fmt.Fprintf(tw, "scored tasks\t%d of %d\n", s.ScoredTasks, s.Tasks)

@@ -60,6 +60,7 @@ const (
 	killWall
 	killOutput
 	killCancel
+	killWatch
 )
 
 // run starts w under spec's limits and returns the program's result.
@@ -145,6 +146,8 @@ func (l *launcher) run(ctx context.Context, spec *Spec, w wrapper) (*Result, err
 	var drained sync.WaitGroup
 	drained.Add(2)
 	overflow := func() { kill(killOutput) }
+	stdout.watch = spec.Watch
+	stdout.stop = func() { kill(killWatch) }
 	go func() { defer drained.Done(); stdout.drain(outR, lim.OutputBytes, overflow) }()
 	go func() { defer drained.Done(); stderr.drain(errR, lim.OutputBytes, overflow) }()
 
@@ -214,6 +217,10 @@ func (l *launcher) run(ctx context.Context, spec *Spec, w wrapper) (*Result, err
 	case killWall:
 		res.Status = StatusWallLimit
 		res.Note = fmt.Sprintf("wall-clock cap %s reached", lim.WallTime)
+		return res, nil
+	case killWatch:
+		res.Status = StatusStopped
+		res.Note = "stopped by the judge"
 		return res, nil
 	}
 	if ctx.Err() != nil {
@@ -396,6 +403,10 @@ type capBuffer struct {
 	buf   bytes.Buffer
 	keep  int
 	total int64
+	// watch sees each piece read; stop is called once when it returns true.
+	watch   func([]byte) bool
+	stop    func()
+	stopped bool
 }
 
 // drain reads r to its end. When more than limit bytes arrive (limit > 0)
@@ -414,6 +425,10 @@ func (c *capBuffer) drain(r io.Reader, limit int64, overflow func()) {
 			if limit > 0 && c.total > limit && !fired {
 				fired = true
 				overflow()
+			}
+			if c.watch != nil && !c.stopped && c.watch(chunk[:n]) {
+				c.stopped = true
+				c.stop()
 			}
 		}
 		if err != nil {

@@ -67,6 +67,11 @@ type Spec struct {
 	// StderrKeepBytes is how much of stderr is kept in the Result (the rest
 	// is drained and counted). Zero means 64 KiB.
 	StderrKeepBytes int
+	// Watch, when set, is called with each piece of stdout as it arrives
+	// (from one goroutine, in order); when it returns true the run is
+	// stopped and its Status is StatusStopped. A judge uses it to end a run
+	// at the first wrong answer instead of waiting for the rest.
+	Watch func(stdout []byte) (stop bool)
 }
 
 // Status says how a run ended, as seen by the sandbox.
@@ -81,9 +86,10 @@ const (
 	StatusWallLimit                 // wall-clock cap reached
 	StatusMemoryLimit               // OOM-killed by the memory cgroup
 	StatusOutputLimit               // stdout or stderr over the cap
+	StatusStopped                   // stopped because Spec.Watch asked
 )
 
-var statusNames = [...]string{"exited", "signaled", "cpu-time-limit", "wall-time-limit", "memory-limit", "output-limit"}
+var statusNames = [...]string{"exited", "signaled", "cpu-time-limit", "wall-time-limit", "memory-limit", "output-limit", "stopped"}
 
 func (s Status) String() string {
 	if int(s) < len(statusNames) {

@@ -1,0 +1,171 @@
+package benchmarks
+
+import (
+	"bytes"
+	"compress/gzip"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// DataDir is where `scalebox bench pull` stores datasets:
+// $XDG_DATA_HOME/scalebox/data, or ~/.local/share/scalebox/data.
+func DataDir() string {
+	if d := os.Getenv("XDG_DATA_HOME"); d != "" {
+		return filepath.Join(d, "scalebox", "data")
+	}
+	if h, err := os.UserHomeDir(); err == nil {
+		return filepath.Join(h, ".local", "share", "scalebox", "data")
+	}
+	return ""
+}
+
+// PulledPath is where release r of benchmark name is stored once pulled.
+func PulledPath(name string, r Release) string {
+	return filepath.Join(DataDir(), name, r.Version, r.File)
+}
+
+// dataSource is the data of a benchmark as read: bytes (decompressed), the
+// path shown to users, the sha256 of the file as stored, and whether the
+// user chose it (--data) rather than the configuration.
+type dataSource struct {
+	data   []byte
+	shown  string
+	sha256 string
+	given  bool
+}
+
+// resolveData finds and reads a benchmark's data: --data (a file, or a
+// folder holding one of the configured file names), else the configured
+// path, else a pulled release.
+func resolveData(cfg *Config, override string) (*dataSource, error) {
+	if override != "" {
+		path := override
+		if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+			found, err := findInDir(cfg, path)
+			if err != nil {
+				return nil, err
+			}
+			path = found
+		}
+		c := *cfg
+		c.dir = ""
+		return readSource(&c, path, true)
+	}
+	if cfg.Data.Path != "" {
+		return readSource(cfg, cfg.Data.Path, false)
+	}
+	// A pulled release: the configured version first, then the newest.
+	var tried []string
+	for i := len(cfg.Data.Releases) - 1; i >= -1; i-- {
+		var r Release
+		if i == -1 {
+			continue
+		}
+		r = cfg.Data.Releases[i]
+		if r.Version != cfg.Version {
+			continue
+		}
+		p := PulledPath(cfg.Name, r)
+		tried = append(tried, p)
+		if _, err := os.Stat(p); err == nil {
+			return readSource(cfg, p, false)
+		}
+	}
+	for i := len(cfg.Data.Releases) - 1; i >= 0; i-- {
+		p := PulledPath(cfg.Name, cfg.Data.Releases[i])
+		if _, err := os.Stat(p); err == nil {
+			return readSource(cfg, p, false)
+		}
+	}
+	return nil, fmt.Errorf("benchmark %s has no data here: pass --data FILE (or a folder), or download it with `scalebox bench pull %s` (looked for %s)",
+		cfg.Name, cfg.Name, strings.Join(tried, ", "))
+}
+
+// findInDir looks for one of the benchmark's file names in dir.
+func findInDir(cfg *Config, dir string) (string, error) {
+	names := append([]string{}, cfg.Data.Files...)
+	for i := len(cfg.Data.Releases) - 1; i >= 0; i-- {
+		names = append(names, cfg.Data.Releases[i].File)
+	}
+	for _, n := range names {
+		p := filepath.Join(dir, n)
+		if _, err := os.Stat(p); err == nil {
+			return p, nil
+		}
+	}
+	if len(names) == 0 {
+		return "", fmt.Errorf("--data %s is a folder, and benchmark %s names no file to look for in it; give the file", dir, cfg.Name)
+	}
+	return "", fmt.Errorf("--data %s: none of %s is in this folder", dir, strings.Join(names, ", "))
+}
+
+func readSource(cfg *Config, path string, given bool) (*dataSource, error) {
+	raw, shown, err := cfg.readData(path)
+	if err != nil {
+		return nil, err
+	}
+	src := &dataSource{data: raw, shown: shown, given: given}
+	if src.data, err = Decompress(raw); err != nil {
+		return nil, fmt.Errorf("%s: %w", shown, err)
+	}
+	sum := sha256.Sum256(src.data)
+	src.sha256 = hex.EncodeToString(sum[:])
+	return src, nil
+}
+
+// Decompress returns gzip data decompressed, anything else as it is. A
+// benchmark's sha256 is that of its data after decompression, so a release
+// matches whether it is stored compressed or not.
+func Decompress(raw []byte) ([]byte, error) {
+	if !bytes.HasPrefix(raw, []byte{0x1f, 0x8b}) {
+		return raw, nil
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(raw))
+	if err != nil {
+		return nil, err
+	}
+	data, err := io.ReadAll(io.LimitReader(zr, 4<<30))
+	if err != nil {
+		return nil, fmt.Errorf("decompress: %w", err)
+	}
+	return data, nil
+}
+
+// matchRelease returns the release whose sha256 is sum.
+func (c *Config) matchRelease(sum string) (Release, bool) {
+	for _, r := range c.Data.Releases {
+		if strings.EqualFold(r.SHA256, sum) {
+			return r, true
+		}
+	}
+	return Release{}, false
+}
+
+var errNoRelease = errors.New("no such release")
+
+// FindRelease returns the release of the given version ("" = the
+// configured version, or the newest).
+func (c *Config) FindRelease(version string) (Release, error) {
+	if version == "" {
+		version = c.Version
+	}
+	for _, r := range c.Data.Releases {
+		if r.Version == version {
+			return r, nil
+		}
+	}
+	var known []string
+	for _, r := range c.Data.Releases {
+		known = append(known, r.Version)
+	}
+	if len(known) == 0 {
+		return Release{}, fmt.Errorf("benchmark %s has no downloadable releases: %w", c.Name, errNoRelease)
+	}
+	return Release{}, fmt.Errorf("benchmark %s has no release %q (known: %s): %w", c.Name, version, strings.Join(known, ", "), errNoRelease)
+}

@@ -1,0 +1,431 @@
+package benchmarks
+
+import (
+	"bufio"
+	"bytes"
+	_ "embed"
+	"encoding/json"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/scalebox-dev/scalebox/judge"
+	"github.com/scalebox-dev/scalebox/runner"
+)
+
+// KindFunction: the program defines entry_point; each input (an argument
+// list) is one call, run with the sample's other inputs in one sandboxed
+// process per chunk; the return value is serialised there and compared
+// here with the reference solution's.
+const KindFunction Kind = "function"
+
+//go:embed harness/function.py
+var functionHarness []byte
+
+//go:embed harness/assert.py
+var assertHarness []byte
+
+// InputGroup is a named list of inputs judged together (evalplus's "base"
+// and "plus").
+type InputGroup struct {
+	Name string `json:"name"`
+	// Inputs are JSON arrays of arguments, as the dataset stores them.
+	Inputs []json.RawMessage `json:"inputs"`
+	// Reference holds the reference solution's results, one per input; it
+	// is filled by SetReference before samples are planned.
+	Reference []RefResult `json:"-"`
+}
+
+// RefResult is the reference solution's result for one input.
+type RefResult struct {
+	// Out is the serialised return value (judge.PyValue wire format).
+	Out json.RawMessage `json:"out,omitempty"`
+	// Err is set when the reference raised or timed out on this input;
+	// such an input is not judged.
+	Err string `json:"err,omitempty"`
+	// CPU is the reference's CPU time on the input, in seconds.
+	CPU float64 `json:"cpu"`
+}
+
+// ReferenceProgram is the program whose results are the expected outputs
+// of a function problem (evalplus: prompt + canonical_solution).
+func (p *Problem) ReferenceProgram() string { return p.Prompt + p.CanonicalSolution }
+
+// NeedsReference reports whether some function problem lacks reference results.
+func (b *Benchmark) NeedsReference() bool {
+	for _, p := range b.Problems {
+		for _, g := range p.Groups {
+			if p.Kind == KindFunction && len(g.Reference) != len(g.Inputs) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// FunctionHarness returns the Python harness of function problems.
+func FunctionHarness() []byte { return functionHarness }
+
+// RecordSpec is the harness input that records the reference solution's
+// results on a group's inputs.
+func (p *Problem) RecordSpec(marker string, g *InputGroup, notNone bool) []byte {
+	return p.harnessSpec(marker, "record", g.Inputs, nil, notNone)
+}
+
+func (p *Problem) harnessSpec(marker, mode string, inputs []json.RawMessage, limits []float64, notNone bool) []byte {
+	var b bytes.Buffer
+	b.WriteString(`{"marker": `)
+	q, _ := json.Marshal(marker)
+	b.Write(q)
+	fmt.Fprintf(&b, `, "mode": %q, "entry_point": `, mode)
+	q, _ = json.Marshal(p.EntryPoint)
+	b.Write(q)
+	b.WriteString(`, "deserialize": `)
+	q, _ = json.Marshal(p.Deserialize)
+	b.Write(q)
+	fmt.Fprintf(&b, `, "not_none": %v, "limits": `, notNone)
+	if limits == nil {
+		b.WriteString("null")
+	} else {
+		b.WriteString("[")
+		for i, l := range limits {
+			if i > 0 {
+				b.WriteString(",")
+			}
+			b.WriteString(strconv.FormatFloat(l, 'g', -1, 64))
+		}
+		b.WriteString("]")
+	}
+	b.WriteString(`, "inputs": [`)
+	for i, in := range inputs {
+		if i > 0 {
+			b.WriteString(",\n")
+		}
+		b.Write(in)
+	}
+	b.WriteString("]}")
+	return b.Bytes()
+}
+
+// NotNone reports whether the problem's expected output is only whether
+// the reference returned something (evalplus's MBPP_OUTPUT_NOT_NONE_TASKS).
+func (p *Problem) NotNone(oracles string) bool {
+	return oracles == "mbpp" && judge.MBPPOutputNotNone[p.EntryPoint]
+}
+
+// HarnessLine is one line of the function harness's output.
+type HarnessLine struct {
+	Ready        bool            `json:"ready"`
+	CompileError *string         `json:"compile_error"`
+	LoadError    *string         `json:"load_error"`
+	I            *int            `json:"i"`
+	Out          json.RawMessage `json:"out"`
+	Error        *string         `json:"error"`
+	Timeout      bool            `json:"timeout"`
+	CPU          float64         `json:"cpu"`
+}
+
+// ParseHarness reads the harness's output lines up to the marker. complete
+// reports whether the marker was seen.
+func ParseHarness(stdout []byte, marker string) (lines []HarnessLine, complete bool, err error) {
+	sc := bufio.NewScanner(bytes.NewReader(stdout))
+	sc.Buffer(make([]byte, 1<<20), 1<<30)
+	for sc.Scan() {
+		t := sc.Bytes()
+		if len(bytes.TrimSpace(t)) == 0 {
+			continue
+		}
+		if string(t) == marker {
+			return lines, true, nil
+		}
+		var l HarnessLine
+		if err := json.Unmarshal(t, &l); err != nil {
+			return lines, false, fmt.Errorf("harness output line %d: %v", len(lines)+1, err)
+		}
+		lines = append(lines, l)
+	}
+	return lines, false, sc.Err()
+}
+
+// inputRef locates one input: its group and its index in the group.
+type inputRef struct {
+	g   *InputGroup
+	idx int
+}
+
+func (r inputRef) label() string { return fmt.Sprintf("%s input %d", r.g.Name, r.idx) }
+
+// functionPlan plans a function problem: the inputs of all its groups in
+// order (base, then plus), in chunks of at most function.chunk_size, each
+// chunk one process judged input by input. One process usually covers a
+// sample, as evalplus needs two.
+func (b *Benchmark) functionPlan(p *Problem, code string, lang *runner.Language, opts PlanOptions) (*Plan, error) {
+	if lang.ID != "python3" {
+		return nil, fmt.Errorf("task %s: function problems run in python3, not %s", p.TaskID, lang.ID)
+	}
+	fc := b.Config.Function
+	plan := &Plan{
+		Language: lang.ID,
+		Files:    map[string][]byte{lang.Source: []byte(code), "harness.py": functionHarness},
+		Argv:     []string{"{python}", "-I", runner.WorkDir + "/harness.py"},
+		Stage:    true,
+	}
+	chunk := fc.ChunkSize
+	if chunk <= 0 {
+		chunk = 1000
+	}
+	var all []inputRef
+	var empty []string // groups without inputs: they pass when the program loads
+	for gi := range p.Groups {
+		g := &p.Groups[gi]
+		if len(g.Reference) != len(g.Inputs) {
+			return nil, fmt.Errorf("task %s: no reference results for its %s inputs", p.TaskID, g.Name)
+		}
+		if len(g.Inputs) == 0 {
+			empty = append(empty, g.Name)
+		}
+		for i := range g.Inputs {
+			all = append(all, inputRef{g, i})
+		}
+	}
+	check := judge.EvalplusCheck{Dataset: fc.Oracles, EntryPoint: p.EntryPoint, Atol: p.Atol}
+	base := b.Config.Limits
+	for start := 0; start < len(all); start += chunk {
+		refs := all[start:min(start+chunk, len(all))]
+		inputs := make([]json.RawMessage, len(refs))
+		limits := make([]float64, len(refs))
+		total := 0.0
+		var groups []string
+		for i, r := range refs {
+			inputs[i] = r.g.Inputs[r.idx]
+			limits[i] = math.Max(fc.MinTimeLimit.Std().Seconds(), fc.TimeLimitFactor*r.g.Reference[r.idx].CPU)
+			total += limits[i]
+			if len(groups) == 0 || groups[len(groups)-1] != r.g.Name {
+				groups = append(groups, r.g.Name)
+			}
+		}
+		// evalplus caps each group's run at total_time_limit; a chunk may
+		// hold several groups.
+		if capSec := fc.TotalTimeLimit.Std().Seconds(); capSec > 0 {
+			total = math.Min(total, capSec*float64(len(groups)))
+		}
+		cpu := time.Duration((total + 3) * float64(time.Second))
+		lim := runner.Limits{
+			CPUTime:       cpu,
+			WallTime:      3*cpu + 2*time.Second,
+			MemoryBytes:   int64(base.Memory),
+			OutputBytes:   max(int64(base.Output), 256<<20),
+			FileSizeBytes: int64(base.FileSize),
+			Processes:     base.Processes,
+			TmpfsBytes:    int64(base.Tmpfs),
+		}
+		marker, err := newMarker()
+		if err != nil {
+			return nil, err
+		}
+		loaded := []string(nil)
+		if start == 0 {
+			loaded = empty
+			groups = append(groups, empty...)
+		}
+		run := Run{
+			Test: len(plan.Runs), Group: strings.Join(groups, "+"), Groups: groups, Inputs: len(refs),
+			Stdin: p.harnessSpec(marker, "run", inputs, limits, false), Limits: &lim,
+			Judge: func(r *runner.Result) Outcome {
+				o, ok := judgeChunk(r, marker, refs, check)
+				for _, g := range loaded {
+					// Like evalplus, a group without inputs passes when the
+					// program loads.
+					if o.Groups != nil {
+						o.Groups[g] = ok
+					}
+				}
+				return o
+			},
+		}
+		if opts.EarlyStop {
+			run.Watch = func() func([]byte) bool { return chunkWatcher(refs, check) }
+		}
+		plan.Runs = append(plan.Runs, run)
+	}
+	return plan, nil
+}
+
+// chunkWatcher returns a stdout watcher that asks to stop the run at the
+// first input that fails (an error, a timeout or a wrong value), as
+// evalplus stops a sample at its first failing input. The verdict itself is
+// decided afterwards by judgeChunk from the whole output.
+func chunkWatcher(refs []inputRef, check judge.EvalplusCheck) func([]byte) bool {
+	var partial []byte
+	return func(data []byte) bool {
+		partial = append(partial, data...)
+		for {
+			i := bytes.IndexByte(partial, '\n')
+			if i < 0 {
+				return false
+			}
+			line := partial[:i]
+			partial = partial[i+1:]
+			if len(line) == 0 || line[0] != '{' {
+				continue
+			}
+			var l HarnessLine
+			if json.Unmarshal(line, &l) != nil {
+				return false
+			}
+			if l.CompileError != nil || l.LoadError != nil {
+				return true
+			}
+			if l.I == nil || *l.I < 0 || *l.I >= len(refs) {
+				continue
+			}
+			if l.Timeout || l.Error != nil || !inputPasses(refs[*l.I], l.Out, check) {
+				return true
+			}
+		}
+	}
+}
+
+// inputPasses compares one reported return value with the reference.
+func inputPasses(r inputRef, raw json.RawMessage, check judge.EvalplusCheck) bool {
+	ref := r.g.Reference[r.idx]
+	if ref.Err != "" {
+		return true
+	}
+	out, err1 := judge.DecodePyValue(raw)
+	exp, err2 := judge.DecodePyValue(ref.Out)
+	args, err3 := judge.PyFromJSON(r.g.Inputs[r.idx])
+	if err1 != nil || err2 != nil || err3 != nil || args.Kind != judge.PyList {
+		return false
+	}
+	return check.Check(args.Items, out, exp)
+}
+
+// judgeChunk judges a chunk's inputs in order: the first that fails
+// decides the verdict, and the outcome names its group. It also says which
+// groups passed: every input reported and accepted. Inputs the process
+// never reported failed with the process's own verdict (it timed out, ran
+// out of memory or crashed on them). loaded reports whether the program
+// compiled and loaded.
+func judgeChunk(r *runner.Result, marker string, refs []inputRef, check judge.EvalplusCheck) (o Outcome, loaded bool) {
+	lines, complete, err := ParseHarness(r.Stdout, marker)
+	if err != nil && r.Status == runner.StatusExited && r.ExitCode == 0 {
+		return Outcome{Verdict: judge.SE, Message: err.Error()}, false
+	}
+	first := refs[0].g.Name
+	failAll := func(o Outcome) Outcome {
+		o.Group = first
+		o.Groups = map[string]bool{}
+		for _, ref := range refs {
+			o.Groups[ref.g.Name] = false
+		}
+		return o
+	}
+	ready := false
+	seen := map[int]*HarnessLine{}
+	for i := range lines {
+		l := &lines[i]
+		switch {
+		case l.Ready:
+			ready = true
+		case l.CompileError != nil:
+			return failAll(Outcome{Verdict: judge.CE, Message: *l.CompileError}), false
+		case l.LoadError != nil:
+			return failAll(Outcome{Verdict: judge.RE, Message: "the program failed to load: " + *l.LoadError}), false
+		case l.I != nil:
+			seen[*l.I] = l
+		}
+	}
+	if !ready {
+		// The harness died before it ran any of the program: not the
+		// program's fault, unless a limit ended it.
+		if o, decided := RunOutcome(r); decided && o.Verdict != judge.RE {
+			return failAll(o), false
+		}
+		return Outcome{Verdict: judge.SE, Message: "the harness failed before running the program: " + tail(r.Stderr, 512)}, false
+	}
+	out := Outcome{Verdict: judge.AC, Groups: map[string]bool{}}
+	decided := false // out holds the first failure
+	for k, ref := range refs {
+		name := ref.g.Name
+		if _, ok := out.Groups[name]; !ok {
+			out.Groups[name] = true
+		}
+		o, known := judgeInput(r, complete, seen[k], ref, check)
+		if !known {
+			// The process ended before this input: its group and the
+			// groups after it are undecided, unless a limit explains it.
+			if !decided {
+				out, decided = o, true
+			}
+			out.Groups[name] = false
+			for _, later := range refs[k+1:] {
+				if later.g.Name != name {
+					delete(out.Groups, later.g.Name)
+				}
+			}
+			break
+		}
+		if o.Verdict == judge.AC {
+			continue
+		}
+		out.Groups[name] = false
+		if !decided {
+			groups := out.Groups
+			out, decided = o, true
+			out.Groups = groups
+		}
+	}
+	if !decided && !complete {
+		if o, ok := RunOutcome(r); ok {
+			o.Groups, o.Group = out.Groups, refs[len(refs)-1].g.Name
+			return o, true
+		}
+	}
+	return out, true
+}
+
+// judgeInput judges one input's reported result. known is false when the
+// process never reported it; o then carries the process's verdict.
+func judgeInput(r *runner.Result, complete bool, l *HarnessLine, ref inputRef, check judge.EvalplusCheck) (o Outcome, known bool) {
+	label := ref.label()
+	fail := func(v judge.Verdict, msg string) Outcome {
+		return Outcome{Verdict: v, Message: label + ": " + msg, Group: ref.g.Name}
+	}
+	if l == nil {
+		if ro, decided := RunOutcome(r); decided {
+			return fail(ro.Verdict, ro.Message), false
+		}
+		if !complete {
+			return fail(judge.RE, "the program ended the process before returning"), false
+		}
+		return Outcome{Verdict: judge.SE, Message: label + ": the harness reported no result"}, false
+	}
+	switch {
+	case l.Timeout:
+		return fail(judge.TLE, "CPU time limit exceeded"), true
+	case l.Error != nil:
+		return fail(judge.RE, *l.Error), true
+	case ref.g.Reference[ref.idx].Err != "":
+		return Outcome{Verdict: judge.AC}, true // the reference failed here: not judged
+	}
+	outV, err := judge.DecodePyValue(l.Out)
+	if err != nil {
+		return fail(judge.WA, "unreadable return value: "+err.Error()), true
+	}
+	exp, err := judge.DecodePyValue(ref.g.Reference[ref.idx].Out)
+	if err != nil {
+		return Outcome{Verdict: judge.SE, Message: label + ": unreadable reference value: " + err.Error()}, true
+	}
+	args, err := judge.PyFromJSON(ref.g.Inputs[ref.idx])
+	if err != nil || args.Kind != judge.PyList {
+		return Outcome{Verdict: judge.SE, Message: label + ": unreadable input"}, true
+	}
+	if !check.Check(args.Items, outV, exp) {
+		return fail(judge.WA, fmt.Sprintf("%s(%s) returned %s, expected %s", check.EntryPoint,
+			strings.TrimSuffix(strings.TrimPrefix(args.Repr(80), "["), "]"), outV.Repr(80), exp.Repr(80))), true
+	}
+	return Outcome{Verdict: judge.AC}, true
+}
