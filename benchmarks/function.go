@@ -9,6 +9,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/scalebox-dev/scalebox/judge"
@@ -49,6 +50,44 @@ type RefResult struct {
 	CPU float64 `json:"cpu"`
 }
 
+// SetReferenceLoader makes the problem load its reference results (group
+// name -> results) with load when they are first needed, so a large cache
+// is read piece by piece by the workers that need it.
+func (p *Problem) SetReferenceLoader(load func() (map[string][]RefResult, error)) {
+	p.ref = &lazyReference{load: load}
+}
+
+// EnsureReference loads the reference results if a loader was set. It is
+// safe for concurrent use.
+func (p *Problem) EnsureReference() error {
+	if p.ref == nil {
+		return nil
+	}
+	p.ref.once.Do(func() {
+		res, err := p.ref.load()
+		if err != nil {
+			p.ref.err = fmt.Errorf("task %s: load reference results: %w", p.TaskID, err)
+			return
+		}
+		for gi := range p.Groups {
+			g := &p.Groups[gi]
+			if r, ok := res[g.Name]; ok && len(r) == len(g.Inputs) {
+				g.Reference = r
+				continue
+			}
+			p.ref.err = fmt.Errorf("task %s: the reference results do not cover its %s inputs", p.TaskID, g.Name)
+			return
+		}
+	})
+	return p.ref.err
+}
+
+type lazyReference struct {
+	once sync.Once
+	load func() (map[string][]RefResult, error)
+	err  error
+}
+
 // ReferenceProgram is the program whose results are the expected outputs
 // of a function problem (evalplus: prompt + canonical_solution).
 func (p *Problem) ReferenceProgram() string { return p.Prompt + p.CanonicalSolution }
@@ -56,8 +95,11 @@ func (p *Problem) ReferenceProgram() string { return p.Prompt + p.CanonicalSolut
 // NeedsReference reports whether some function problem lacks reference results.
 func (b *Benchmark) NeedsReference() bool {
 	for _, p := range b.Problems {
+		if p.Kind != KindFunction || p.ref != nil {
+			continue
+		}
 		for _, g := range p.Groups {
-			if p.Kind == KindFunction && len(g.Reference) != len(g.Inputs) {
+			if len(g.Reference) != len(g.Inputs) {
 				return true
 			}
 		}
@@ -165,6 +207,9 @@ func (b *Benchmark) functionPlan(p *Problem, code string, lang *runner.Language,
 	if lang.ID != "python3" {
 		return nil, fmt.Errorf("task %s: function problems run in python3, not %s", p.TaskID, lang.ID)
 	}
+	if err := p.EnsureReference(); err != nil {
+		return nil, err
+	}
 	fc := b.Config.Function
 	plan := &Plan{
 		Language: lang.ID,
@@ -230,11 +275,14 @@ func (b *Benchmark) functionPlan(p *Problem, code string, lang *runner.Language,
 			loaded = empty
 			groups = append(groups, empty...)
 		}
+		// The watcher of the last attempt notes the inputs it accepted, so
+		// the final judgement does not decode and compare them again.
+		memo := &[]bool{}
 		run := Run{
 			Test: len(plan.Runs), Group: strings.Join(groups, "+"), Groups: groups, Inputs: len(refs),
 			Stdin: p.harnessSpec(marker, "run", inputs, limits, false), Limits: &lim,
 			Judge: func(r *runner.Result) Outcome {
-				o, ok := judgeChunk(r, marker, refs, check)
+				o, ok := judgeChunk(r, marker, refs, check, *memo)
 				for _, g := range loaded {
 					// Like evalplus, a group without inputs passes when the
 					// program loads.
@@ -246,7 +294,10 @@ func (b *Benchmark) functionPlan(p *Problem, code string, lang *runner.Language,
 			},
 		}
 		if opts.EarlyStop {
-			run.Watch = func() func([]byte) bool { return chunkWatcher(refs, check) }
+			run.Watch = func() func([]byte) bool {
+				*memo = make([]bool, len(refs))
+				return chunkWatcher(refs, check, *memo)
+			}
 		}
 		plan.Runs = append(plan.Runs, run)
 	}
@@ -257,7 +308,8 @@ func (b *Benchmark) functionPlan(p *Problem, code string, lang *runner.Language,
 // first input that fails (an error, a timeout or a wrong value), as
 // evalplus stops a sample at its first failing input. The verdict itself is
 // decided afterwards by judgeChunk from the whole output.
-func chunkWatcher(refs []inputRef, check judge.EvalplusCheck) func([]byte) bool {
+// accepted[i] is set for each input the watcher accepted.
+func chunkWatcher(refs []inputRef, check judge.EvalplusCheck, accepted []bool) func([]byte) bool {
 	var partial []byte
 	return func(data []byte) bool {
 		partial = append(partial, data...)
@@ -284,6 +336,7 @@ func chunkWatcher(refs []inputRef, check judge.EvalplusCheck) func([]byte) bool 
 			if l.Timeout || l.Error != nil || !inputPasses(refs[*l.I], l.Out, check) {
 				return true
 			}
+			accepted[*l.I] = true
 		}
 	}
 }
@@ -308,8 +361,9 @@ func inputPasses(r inputRef, raw json.RawMessage, check judge.EvalplusCheck) boo
 // groups passed: every input reported and accepted. Inputs the process
 // never reported failed with the process's own verdict (it timed out, ran
 // out of memory or crashed on them). loaded reports whether the program
-// compiled and loaded.
-func judgeChunk(r *runner.Result, marker string, refs []inputRef, check judge.EvalplusCheck) (o Outcome, loaded bool) {
+// compiled and loaded. accepted marks inputs already accepted by the run's
+// watcher (nil when there was none).
+func judgeChunk(r *runner.Result, marker string, refs []inputRef, check judge.EvalplusCheck, accepted []bool) (o Outcome, loaded bool) {
 	lines, complete, err := ParseHarness(r.Stdout, marker)
 	if err != nil && r.Status == runner.StatusExited && r.ExitCode == 0 {
 		return Outcome{Verdict: judge.SE, Message: err.Error()}, false
@@ -325,17 +379,23 @@ func judgeChunk(r *runner.Result, marker string, refs []inputRef, check judge.Ev
 	}
 	ready := false
 	seen := map[int]*HarnessLine{}
+	next := 0
 	for i := range lines {
 		l := &lines[i]
 		switch {
 		case l.Ready:
 			ready = true
+		case l.I != nil && ready && *l.I != next:
+			// The harness reports each input once, in order: anything else
+			// was written by the program into the harness's channel.
+			return failAll(Outcome{Verdict: judge.RE, Message: "the program wrote into the harness's result channel"}), false
 		case l.CompileError != nil:
 			return failAll(Outcome{Verdict: judge.CE, Message: *l.CompileError}), false
 		case l.LoadError != nil:
 			return failAll(Outcome{Verdict: judge.RE, Message: "the program failed to load: " + *l.LoadError}), false
 		case l.I != nil:
 			seen[*l.I] = l
+			next++
 		}
 	}
 	if !ready {
@@ -346,24 +406,28 @@ func judgeChunk(r *runner.Result, marker string, refs []inputRef, check judge.Ev
 		}
 		return Outcome{Verdict: judge.SE, Message: "the harness failed before running the program: " + tail(r.Stderr, 512)}, false
 	}
-	out := Outcome{Verdict: judge.AC, Groups: map[string]bool{}}
+	out := Outcome{Verdict: judge.AC}
+	groups := map[string]bool{}
 	decided := false // out holds the first failure
 	for k, ref := range refs {
 		name := ref.g.Name
-		if _, ok := out.Groups[name]; !ok {
-			out.Groups[name] = true
+		if _, ok := groups[name]; !ok {
+			groups[name] = true
+		}
+		if k < len(accepted) && accepted[k] && seen[k] != nil && seen[k].Error == nil && !seen[k].Timeout {
+			continue
 		}
 		o, known := judgeInput(r, complete, seen[k], ref, check)
 		if !known {
-			// The process ended before this input: its group and the
-			// groups after it are undecided, unless a limit explains it.
+			// The process ended before this input: its group failed, and the
+			// groups after it are undecided.
 			if !decided {
 				out, decided = o, true
 			}
-			out.Groups[name] = false
+			groups[name] = false
 			for _, later := range refs[k+1:] {
 				if later.g.Name != name {
-					delete(out.Groups, later.g.Name)
+					delete(groups, later.g.Name)
 				}
 			}
 			break
@@ -371,13 +435,12 @@ func judgeChunk(r *runner.Result, marker string, refs []inputRef, check judge.Ev
 		if o.Verdict == judge.AC {
 			continue
 		}
-		out.Groups[name] = false
+		groups[name] = false
 		if !decided {
-			groups := out.Groups
 			out, decided = o, true
-			out.Groups = groups
 		}
 	}
+	out.Groups = groups
 	if !decided && !complete {
 		if o, ok := RunOutcome(r); ok {
 			o.Groups, o.Group = out.Groups, refs[len(refs)-1].g.Name

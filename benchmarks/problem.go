@@ -53,6 +53,8 @@ type Problem struct {
 	CanonicalSolution string `json:"canonical_solution,omitempty"`
 	// Meta holds facts for breakdowns (difficulty, platform, date).
 	Meta map[string]string `json:"meta,omitempty"`
+
+	ref *lazyReference
 }
 
 // Test is one stdin/stdout case.

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"slices"
 	"sort"
 	"strings"
@@ -44,6 +45,7 @@ func DefaultDeps() Deps {
 // globalOptions are flags every command has.
 type globalOptions struct {
 	configFile string
+	cpuProfile string
 	quiet      bool
 	verbose    bool
 	v          *viper.Viper
@@ -83,7 +85,21 @@ sandbox, concurrently, judges the outputs, and writes a reproducible JSON report
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRunE: func(c *cobra.Command, _ []string) error {
+			if g.cpuProfile != "" {
+				f, err := os.Create(g.cpuProfile)
+				if err != nil {
+					return err
+				}
+				if err := pprof.StartCPUProfile(f); err != nil {
+					return err
+				}
+			}
 			return g.loadConfig(c)
+		},
+		PersistentPostRun: func(*cobra.Command, []string) {
+			if g.cpuProfile != "" {
+				pprof.StopCPUProfile()
+			}
 		},
 	}
 	root.SetOut(deps.Stdout)
@@ -96,6 +112,8 @@ sandbox, concurrently, judges the outputs, and writes a reproducible JSON report
 	pf.StringVar(&g.configFile, "config", "", "config file (default $XDG_CONFIG_HOME/scalebox/config.toml)")
 	pf.BoolVarP(&g.quiet, "quiet", "q", false, "no progress bar, warnings only")
 	pf.BoolVarP(&g.verbose, "verbose", "v", false, "log details to stderr")
+	pf.StringVar(&g.cpuProfile, "cpuprofile", "", "write a Go CPU profile of scalebox itself to this file")
+	_ = pf.MarkHidden("cpuprofile")
 
 	root.AddCommand(
 		NewEvalCmd(g, nil),

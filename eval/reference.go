@@ -1,17 +1,21 @@
 package eval
 
 import (
-	"compress/gzip"
+	"bufio"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
+	"math"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -24,7 +28,7 @@ import (
 
 // referenceVersion changes when the harness or the cache format changes in
 // a way that invalidates cached reference results.
-const referenceVersion = "1"
+const referenceVersion = "3"
 
 // ReferenceCacheDir is where reference results are cached:
 // $XDG_CACHE_HOME/scalebox/reference (or the OS's user cache directory).
@@ -47,16 +51,12 @@ type ReferenceInfo struct {
 	Elapsed  time.Duration
 }
 
-type referenceCache struct {
-	Version string `json:"version"`
-	// Tasks maps task id -> group name -> results.
-	Tasks map[string]map[string][]benchmarks.RefResult `json:"tasks"`
-}
-
-// PrepareReference fills the reference results of every function problem:
-// from the cache when it holds this dataset (by sha256), the harness and
-// the toolchain, else by running each reference solution on its inputs in
-// the sandbox, once, and caching the result. cacheDir "" disables caching.
+// PrepareReference arranges the reference results of every function
+// problem: from the cache when it holds this dataset (by sha256), the
+// harness and the toolchain (each task's results are then read when a
+// worker first needs them), else by running each reference solution on its
+// inputs in the sandbox, once, and caching the results. cacheDir ""
+// disables caching.
 func PrepareReference(ctx context.Context, opts Options, cacheDir string) (*ReferenceInfo, error) {
 	b := opts.Benchmark
 	info := &ReferenceInfo{}
@@ -70,17 +70,16 @@ func PrepareReference(ctx context.Context, opts Options, cacheDir string) (*Refe
 	if err != nil {
 		return nil, fmt.Errorf("reference outputs: %w", err)
 	}
-	key := referenceKey(b, tc)
 	if cacheDir != "" {
-		info.Path = filepath.Join(cacheDir, key+".json.gz")
-		if c, err := readReferenceCache(info.Path); err == nil && applyReference(b, c) {
+		info.Path = filepath.Join(cacheDir, referenceKey(b, tc))
+		if idx, err := openReferenceCache(info.Path, b); err == nil {
 			info.Cached = true
-			info.Failures = referenceFailures(b)
+			info.Failures = idx.Failures
 			return info, nil
 		}
 	}
 	start := time.Now()
-	cache := &referenceCache{Version: referenceVersion, Tasks: map[string]map[string][]benchmarks.RefResult{}}
+	cache := map[string]map[string][]benchmarks.RefResult{}
 	var mu sync.Mutex
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(max(opts.Jobs, 1))
@@ -88,16 +87,18 @@ func PrepareReference(ctx context.Context, opts Options, cacheDir string) (*Refe
 		if p.Kind != benchmarks.KindFunction {
 			continue
 		}
-		cache.Tasks[p.TaskID] = map[string][]benchmarks.RefResult{}
+		cache[p.TaskID] = map[string][]benchmarks.RefResult{}
 		for gi := range p.Groups {
 			grp := &p.Groups[gi]
 			g.Go(func() error {
+				t0 := time.Now()
 				res, err := recordGroup(gctx, opts, tc, p, grp)
+				opts.Logger.Debug("reference recorded", "task", p.TaskID, "group", grp.Name, "inputs", len(grp.Inputs), "elapsed", time.Since(t0))
 				if err != nil {
 					return fmt.Errorf("reference outputs of %s (%s inputs): %w", p.TaskID, grp.Name, err)
 				}
 				mu.Lock()
-				cache.Tasks[p.TaskID][grp.Name] = res
+				cache[p.TaskID][grp.Name] = res
 				mu.Unlock()
 				return nil
 			})
@@ -106,13 +107,15 @@ func PrepareReference(ctx context.Context, opts Options, cacheDir string) (*Refe
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}
-	if !applyReference(b, cache) {
-		return nil, errors.New("reference outputs: incomplete results")
+	for _, p := range b.Problems {
+		for gi := range p.Groups {
+			p.Groups[gi].Reference = cache[p.TaskID][p.Groups[gi].Name]
+		}
 	}
 	info.Elapsed = time.Since(start)
 	info.Failures = referenceFailures(b)
 	if info.Path != "" {
-		if err := writeReferenceCache(info.Path, cache); err != nil {
+		if err := writeReferenceCache(info.Path, cache, info.Failures); err != nil {
 			opts.Logger.Warn("could not cache the reference outputs", "path", info.Path, "err", err)
 		}
 	}
@@ -205,29 +208,6 @@ func referenceKey(b *benchmarks.Benchmark, tc *runner.Toolchain) string {
 	return b.Config.Name + "-" + hex.EncodeToString(h.Sum(nil))[:24]
 }
 
-// applyReference copies cached results into the problems; false when the
-// cache does not cover them all.
-func applyReference(b *benchmarks.Benchmark, c *referenceCache) bool {
-	if c.Version != referenceVersion {
-		return false
-	}
-	for _, p := range b.Problems {
-		for gi := range p.Groups {
-			g := &p.Groups[gi]
-			res := c.Tasks[p.TaskID][g.Name]
-			if len(res) != len(g.Inputs) {
-				return false
-			}
-		}
-	}
-	for _, p := range b.Problems {
-		for gi := range p.Groups {
-			p.Groups[gi].Reference = c.Tasks[p.TaskID][p.Groups[gi].Name]
-		}
-	}
-	return true
-}
-
 func referenceFailures(b *benchmarks.Benchmark) []string {
 	var out []string
 	for _, p := range b.Problems {
@@ -242,44 +222,184 @@ func referenceFailures(b *benchmarks.Benchmark) []string {
 	return out
 }
 
-func readReferenceCache(path string) (*referenceCache, error) {
+// A cache is a directory: index.json names each task's file and lists the
+// inputs on which the reference failed; each task's file holds
+// length-prefixed records (uncompressed: decompressing cost more than the
+// runs it fed), read by the first worker that
+// needs the task: per group its name, the number of results, and for each
+// result its serialised output, its error and its CPU seconds. Large
+// outputs (HumanEval+ has hundreds of megabytes) then cost nothing up front.
+type referenceIndex struct {
+	Version  string            `json:"version"`
+	Tasks    map[string]string `json:"tasks"`
+	Failures []string          `json:"failures,omitempty"`
+}
+
+// openReferenceCache checks that the cache at dir covers every function
+// problem of b and gives each a loader for its results.
+func openReferenceCache(dir string, b *benchmarks.Benchmark) (*referenceIndex, error) {
+	data, err := os.ReadFile(filepath.Join(dir, "index.json"))
+	if err != nil {
+		return nil, err
+	}
+	var idx referenceIndex
+	if err := json.Unmarshal(data, &idx); err != nil {
+		return nil, err
+	}
+	if idx.Version != referenceVersion {
+		return nil, fmt.Errorf("reference cache version %q", idx.Version)
+	}
+	for _, p := range b.Problems {
+		if p.Kind != benchmarks.KindFunction {
+			continue
+		}
+		if _, ok := idx.Tasks[p.TaskID]; !ok {
+			return nil, fmt.Errorf("reference cache lacks %s", p.TaskID)
+		}
+	}
+	for _, p := range b.Problems {
+		if p.Kind == benchmarks.KindFunction {
+			file := filepath.Join(dir, idx.Tasks[p.TaskID])
+			p.SetReferenceLoader(func() (map[string][]benchmarks.RefResult, error) { return readTaskReference(file) })
+		}
+	}
+	return &idx, nil
+}
+
+func readTaskReference(path string) (map[string][]benchmarks.RefResult, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		return nil, err
+	r := bufio.NewReaderSize(f, 1<<20)
+	out := map[string][]benchmarks.RefResult{}
+	for {
+		group, err := readBlob(r)
+		if err == io.EOF {
+			return out, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		var n uint32
+		if err := binary.Read(r, binary.LittleEndian, &n); err != nil {
+			return nil, err
+		}
+		res := make([]benchmarks.RefResult, 0, min(n, 1<<20))
+		for i := uint32(0); i < n; i++ {
+			outb, err := readBlob(r)
+			if err != nil {
+				return nil, err
+			}
+			msg, err := readBlob(r)
+			if err != nil {
+				return nil, err
+			}
+			var bits uint64
+			if err := binary.Read(r, binary.LittleEndian, &bits); err != nil {
+				return nil, err
+			}
+			ref := benchmarks.RefResult{Err: string(msg), CPU: math.Float64frombits(bits)}
+			if len(outb) > 0 {
+				ref.Out = outb
+			}
+			res = append(res, ref)
+		}
+		out[string(group)] = res
 	}
-	var c referenceCache
-	if err := json.NewDecoder(zr).Decode(&c); err != nil {
-		return nil, err
-	}
-	return &c, nil
 }
 
-func writeReferenceCache(path string, c *referenceCache) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+func readBlob(r *bufio.Reader) ([]byte, error) {
+	var n uint32
+	if err := binary.Read(r, binary.LittleEndian, &n); err != nil {
+		return nil, err
+	}
+	if n > 1<<30 {
+		return nil, errors.New("reference cache: record too large")
+	}
+	b := make([]byte, n)
+	if _, err := io.ReadFull(r, b); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+func writeBlob(w *bufio.Writer, b []byte) {
+	var n [4]byte
+	binary.LittleEndian.PutUint32(n[:], uint32(len(b)))
+	w.Write(n[:])
+	w.Write(b)
+}
+
+// writeReferenceCache writes the cache directory atomically: into a
+// temporary directory, renamed into place.
+func writeReferenceCache(dir string, cache map[string]map[string][]benchmarks.RefResult, failures []string) error {
+	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".ref-*")
+	tmp, err := os.MkdirTemp(filepath.Dir(dir), ".ref-*")
 	if err != nil {
 		return err
 	}
-	zw := gzip.NewWriter(tmp)
-	err = json.NewEncoder(zw).Encode(c)
-	if cerr := zw.Close(); err == nil {
-		err = cerr
+	defer os.RemoveAll(tmp)
+	idx := referenceIndex{Version: referenceVersion, Tasks: map[string]string{}, Failures: failures}
+	tasks := make([]string, 0, len(cache))
+	for t := range cache {
+		tasks = append(tasks, t)
 	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
+	sort.Strings(tasks)
+	for i, t := range tasks {
+		name := fmt.Sprintf("task-%04d.bin", i)
+		idx.Tasks[t] = name
+		if err := writeTaskReference(filepath.Join(tmp, name), cache[t]); err != nil {
+			return err
+		}
 	}
+	data, err := json.MarshalIndent(idx, "", " ")
 	if err != nil {
-		os.Remove(tmp.Name())
 		return err
 	}
-	return os.Rename(tmp.Name(), path)
+	if err := os.WriteFile(filepath.Join(tmp, "index.json"), data, 0o644); err != nil {
+		return err
+	}
+	if err := os.Chmod(tmp, 0o755); err != nil {
+		return err
+	}
+	os.RemoveAll(dir)
+	return os.Rename(tmp, dir)
+}
+
+func writeTaskReference(path string, groups map[string][]benchmarks.RefResult) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	w := bufio.NewWriterSize(f, 1<<20)
+	names := make([]string, 0, len(groups))
+	for g := range groups {
+		names = append(names, g)
+	}
+	sort.Strings(names)
+	for _, g := range names {
+		res := groups[g]
+		writeBlob(w, []byte(g))
+		var n [4]byte
+		binary.LittleEndian.PutUint32(n[:], uint32(len(res)))
+		w.Write(n[:])
+		for _, r := range res {
+			writeBlob(w, r.Out)
+			writeBlob(w, []byte(r.Err))
+			var bits [8]byte
+			binary.LittleEndian.PutUint64(bits[:], math.Float64bits(r.CPU))
+			w.Write(bits[:])
+		}
+	}
+	err = w.Flush()
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 // lastLines returns the last n lines of b.

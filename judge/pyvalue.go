@@ -243,12 +243,16 @@ func taggedValue(tag string, body any, depth int) (PyValue, error) {
 		}
 		f, err := parsePyFloat(s)
 		return PyValue{Kind: PyFloat, Float: f}, err
-	case "int":
+	case "int", "int16":
 		s, err := str()
 		if err != nil {
 			return PyValue{}, err
 		}
-		n, ok := new(big.Int).SetString(s, 10)
+		base := 10
+		if tag == "int16" {
+			base = 16
+		}
+		n, ok := new(big.Int).SetString(s, base)
 		if !ok {
 			return PyValue{}, fmt.Errorf("int %q is not an integer", s)
 		}

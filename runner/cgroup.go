@@ -36,7 +36,14 @@ type cgroupManager interface {
 	Close() error
 }
 
-var cgroupSeq atomic.Uint64
+var cgroupSeq, managerSeq atomic.Uint64
+
+// parentName names a manager's parent cgroup: the process id (so that a
+// later scalebox can reap what a crashed one left) and a sequence number
+// (so that two managers in one process never share, or remove, a parent).
+func parentName() string {
+	return fmt.Sprintf("scalebox-%d-%d", os.Getpid(), managerSeq.Add(1))
+}
 
 // cgroupRoot is where cgroup file systems are mounted; tests may not change it.
 const cgroupRoot = "/sys/fs/cgroup"
@@ -235,6 +242,7 @@ func reapStale(parent string) {
 		if !ok || !e.IsDir() {
 			continue
 		}
+		pidStr, _, _ = strings.Cut(pidStr, "-")
 		pid, err := strconv.Atoi(pidStr)
 		if err != nil || pid == os.Getpid() || syscall.Kill(pid, 0) == nil {
 			continue

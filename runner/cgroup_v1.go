@@ -36,7 +36,7 @@ func newCgroupV1(mounts cgroupMounts, own map[string]string) (*cgroupV1, error) 
 			base = mnt
 		}
 		reapStale(base)
-		parent := filepath.Join(base, fmt.Sprintf("scalebox-%d", os.Getpid()))
+		parent := filepath.Join(base, parentName())
 		if err := os.Mkdir(parent, 0o755); err != nil && !errors.Is(err, os.ErrExist) {
 			m.Close()
 			if c == "memory" {

@@ -36,7 +36,7 @@ func newCgroupV2(mount, own string) (*cgroupV2, error) {
 	if err := enableV2Controllers(base); err != nil {
 		return nil, err
 	}
-	parent := filepath.Join(base, fmt.Sprintf("scalebox-%d", os.Getpid()))
+	parent := filepath.Join(base, parentName())
 	if err := os.Mkdir(parent, 0o755); err != nil && !errors.Is(err, os.ErrExist) {
 		return nil, err
 	}

@@ -73,6 +73,7 @@ class _Guard:
 
     def __init__(self):
         self.object_eq = object.__eq__
+        self.modules = _sys.modules
 
     def wrap(self, fn):
         plain = self.plain
@@ -99,9 +100,19 @@ class _Guard:
         for base, conv in _BASES:
             if isinstance(x, base):
                 return self.plain(conv(x), depth)
-        if t.__eq__ is self.object_eq or getattr(t, "__module__", "") in self.allowed_modules:
+        if t.__eq__ is self.object_eq or self.library_type(t):
             return x
         raise TypeError("scalebox: the candidate returned a %s.%s, a class with its own __eq__" % (t.__module__, t.__qualname__))
+
+
+    def library_type(self, t):
+        # A class counts as the library's only if the module it names really
+        # holds it (a class defined by the program can claim any module).
+        name = getattr(t, "__module__", "")
+        if name not in self.allowed_modules:
+            return False
+        mod = self.modules.get(name)
+        return mod is not None and getattr(mod, getattr(t, "__qualname__", ""), None) is t
 
 
 _BASES = [

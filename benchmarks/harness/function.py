@@ -134,8 +134,10 @@ class _Encoder:
         if t is bool:
             return "true" if x else "false"
         if t is int:
-            s = int.__repr__(x)
-            return s if len(s) < 16 else '{"int": "%s"}' % s
+            if -(1 << 50) < x < (1 << 50):
+                return int.__repr__(x)
+            # Decimal conversion of huge ints is quadratic; hex is linear.
+            return '{"int16": "%s"}' % format(x, "x")
         if t is float:
             s = float.__repr__(x)
             return s if s not in ("nan", "inf", "-inf") else '{"float": "%s"}' % s
