@@ -283,6 +283,7 @@ func (b *Benchmark) functionPlan(p *Problem, code string, lang *runner.Language,
 			Stdin: p.harnessSpec(marker, "run", inputs, limits, false), Limits: &lim,
 			Judge: func(r *runner.Result) Outcome {
 				o, ok := judgeChunk(r, marker, refs, check, *memo)
+				o.LimitRatio = limitRatio(r, marker, limits)
 				for _, g := range loaded {
 					// Like evalplus, a group without inputs passes when the
 					// program loads.
@@ -302,6 +303,22 @@ func (b *Benchmark) functionPlan(p *Problem, code string, lang *runner.Language,
 		plan.Runs = append(plan.Runs, run)
 	}
 	return plan, nil
+}
+
+// limitRatio is the largest cpu/limit over the inputs the harness reported.
+func limitRatio(r *runner.Result, marker string, limits []float64) float64 {
+	lines, _, _ := ParseHarness(r.Stdout, marker)
+	ratio := 0.0
+	for _, l := range lines {
+		if l.I == nil || *l.I < 0 || *l.I >= len(limits) || limits[*l.I] <= 0 {
+			continue
+		}
+		if l.Timeout {
+			return math.Max(ratio, 1)
+		}
+		ratio = math.Max(ratio, l.CPU/limits[*l.I])
+	}
+	return ratio
 }
 
 // chunkWatcher returns a stdout watcher that asks to stop the run at the

@@ -59,6 +59,10 @@ type Outcome struct {
 	// Groups says, for each input group this run decided, whether all its
 	// inputs here passed (a group is absent when the run ended before it).
 	Groups map[string]bool
+	// LimitRatio is the largest share of its CPU time limit an input used
+	// (function problems; 1 or more for an input that timed out). It shows
+	// how close to the limit a verdict was.
+	LimitRatio float64
 }
 
 // SampleLanguage is the language a sample is judged in.

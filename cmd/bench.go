@@ -23,7 +23,7 @@ overridden, and new ones defined, by files in $XDG_CONFIG_HOME/scalebox/benchmar
 only the keys it sets.`,
 		Args: cobra.NoArgs,
 	}
-	c.AddCommand(newBenchListCmd(g), newBenchShowCmd(g))
+	c.AddCommand(newBenchListCmd(g), newBenchShowCmd(g), newBenchPullCmd(g))
 	return c
 }
 

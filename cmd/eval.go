@@ -80,7 +80,7 @@ samples. The demo benchmark ships its own samples.`,
 	f.StringVarP(&o.samples, "samples", "s", "", "samples JSONL file (default: the benchmark's own samples, if any)")
 	f.StringVar(&o.data, "data", "", "benchmark data file or folder (overrides the configured path)")
 	f.StringVarP(&o.out, "out", "o", "", "write the JSON report here")
-	f.IntVarP(&o.jobs, "jobs", "j", runtime.NumCPU(), "sandboxed processes at once")
+	f.IntVarP(&o.jobs, "jobs", "j", defaultJobs(), "sandboxed processes at once")
 	f.BoolVar(&o.allTests, "all-tests", false, "run every test even after a failure (partial credit)")
 	f.StringVar(&o.sandbox, "sandbox", runner.BackendAuto, "sandbox backend: auto, bwrap, nsjail, or none (no isolation)")
 	f.IntVar(&o.retries, "retries", 2, "retries of a run after a system error")
@@ -93,83 +93,33 @@ samples. The demo benchmark ships its own samples.`,
 
 func runEval(ctx context.Context, o *evalOptions) error {
 	deps := o.g.deps
-	log := o.g.logger()
-	reg := &benchmarks.Registry{Dirs: benchDirs(o.g)}
-	cfg, err := reg.Load(o.bench)
-	if err != nil {
-		return err
-	}
-	if o.cpuTime > 0 {
-		cfg.Limits.CPUTime = benchmarks.Duration(o.cpuTime)
-	}
-	if o.memory != "" {
-		m, err := benchmarks.ParseByteSize(o.memory)
-		if err != nil {
-			return usageError("--memory: %v", err)
+	env, err := prepareRun(ctx, o.g, o.bench, o.data, o.sandbox, func(cfg *benchmarks.Config) error {
+		if o.cpuTime > 0 {
+			cfg.Limits.CPUTime = benchmarks.Duration(o.cpuTime)
 		}
-		cfg.Limits.Memory = m
-	}
-	if err := cfg.Validate(); err != nil {
-		return err
-	}
-	bench, err := benchmarks.Load(cfg, o.data)
+		if o.memory != "" {
+			m, err := benchmarks.ParseByteSize(o.memory)
+			if err != nil {
+				return usageError("--memory: %v", err)
+			}
+			cfg.Limits.Memory = m
+		}
+		return nil
+	})
 	if err != nil {
 		return err
 	}
+	defer env.Close()
+	cfg := env.bench.Config
 	samples, samplesPath, samplesHash, err := readSamplesFor(cfg, o.samples)
 	if err != nil {
 		return err
 	}
-
-	sb, err := runner.NewSandbox(o.sandbox, sandboxOptions(o.g))
-	if err != nil {
+	opts := env.options(samples, o.jobs, !o.allTests && cfg.Eval.EarlyStop == benchmarks.EarlyStopFirstFailure, o.retries)
+	if _, err := env.prepareReference(ctx, opts); err != nil {
 		return err
 	}
-	defer sb.Close()
-	desc := sb.Describe()
-	for _, w := range desc.Warnings {
-		fmt.Fprintf(deps.Stderr, "warning: %s\n", w)
-	}
-	langs, err := runner.DefaultLanguages()
-	if err != nil {
-		return err
-	}
-	uid, gid := sb.HostIDs()
-	builder, err := runner.NewBuilder(sb, uid, gid)
-	if err != nil {
-		return err
-	}
-	defer builder.Close()
-
-	opts := eval.Options{
-		Benchmark: bench,
-		Samples:   samples,
-		Sandbox:   sb,
-		Resolver:  runner.NewResolver(langs, sb.Visible),
-		Builder:   builder,
-		Jobs:      o.jobs,
-		EarlyStop: !o.allTests && cfg.Eval.EarlyStop == benchmarks.EarlyStopFirstFailure,
-		Retries:   o.retries,
-		Logger:    log,
-	}
-	if bench.NeedsReference() {
-		if !o.g.quiet {
-			fmt.Fprintf(deps.Stderr, "computing the reference outputs of %s (once per dataset; cached in %s)...\n", cfg.Name, eval.ReferenceCacheDir())
-		}
-		ref, err := eval.PrepareReference(ctx, opts, eval.ReferenceCacheDir())
-		if err != nil {
-			return err
-		}
-		if !ref.Cached && !o.g.quiet {
-			fmt.Fprintf(deps.Stderr, "reference outputs computed in %s\n", ref.Elapsed.Round(time.Millisecond))
-		}
-		for _, f := range ref.Failures {
-			fmt.Fprintf(deps.Stderr, "warning: the reference solution fails on %s; that input is not judged\n", f)
-		}
-	}
-	for _, w := range bench.Warnings {
-		fmt.Fprintf(deps.Stderr, "warning: %s\n", w)
-	}
+	desc, builder := env.desc, env.builder
 	var bar *progress.Bar
 	if deps.StderrIsTerminal && !o.g.quiet {
 		bar = progress.New(deps.Stderr)
@@ -224,6 +174,9 @@ func runEval(ctx context.Context, o *evalOptions) error {
 	return nil
 }
 
+// defaultJobs is the default parallelism: one sandboxed process per CPU.
+func defaultJobs() int { return runtime.NumCPU() }
+
 // readSamplesFor reads the samples file, or the benchmark's own samples.
 func readSamplesFor(cfg *benchmarks.Config, path string) ([]*benchmarks.Sample, string, string, error) {
 	var data []byte
@@ -250,6 +203,105 @@ func readSamplesFor(cfg *benchmarks.Config, path string) ([]*benchmarks.Sample, 
 	}
 	sum := sha256.Sum256(data)
 	return samples, shown, hex.EncodeToString(sum[:]), nil
+}
+
+// runEnv is what eval and validate share: the loaded benchmark and a
+// ready sandbox, resolver and builder. Close releases them.
+type runEnv struct {
+	g       *globalOptions
+	bench   *benchmarks.Benchmark
+	sb      runner.ClosableSandbox
+	desc    runner.Description
+	res     *runner.Resolver
+	builder *runner.Builder
+}
+
+// prepareRun loads a benchmark (adjust, when set, changes its configuration
+// before it is validated) and starts the sandbox.
+func prepareRun(_ context.Context, g *globalOptions, name, data, backend string, adjust ...func(*benchmarks.Config) error) (*runEnv, error) {
+	reg := &benchmarks.Registry{Dirs: benchDirs(g)}
+	cfg, err := reg.Load(name)
+	if err != nil {
+		return nil, err
+	}
+	for _, a := range adjust {
+		if err := a(cfg); err != nil {
+			return nil, err
+		}
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	bench, err := benchmarks.Load(cfg, data)
+	if err != nil {
+		return nil, err
+	}
+	for _, w := range bench.Warnings {
+		fmt.Fprintf(g.deps.Stderr, "warning: %s\n", w)
+	}
+	sb, err := runner.NewSandbox(backend, sandboxOptions(g))
+	if err != nil {
+		return nil, err
+	}
+	env := &runEnv{g: g, bench: bench, sb: sb, desc: sb.Describe()}
+	for _, w := range env.desc.Warnings {
+		fmt.Fprintf(g.deps.Stderr, "warning: %s\n", w)
+	}
+	langs, err := runner.DefaultLanguages()
+	if err != nil {
+		sb.Close()
+		return nil, err
+	}
+	env.res = runner.NewResolver(langs, sb.Visible)
+	uid, gid := sb.HostIDs()
+	if env.builder, err = runner.NewBuilder(sb, uid, gid); err != nil {
+		sb.Close()
+		return nil, err
+	}
+	return env, nil
+}
+
+func (e *runEnv) Close() {
+	e.builder.Close()
+	e.sb.Close()
+}
+
+func (e *runEnv) options(samples []*benchmarks.Sample, jobs int, earlyStop bool, retries int) eval.Options {
+	return eval.Options{
+		Benchmark: e.bench,
+		Samples:   samples,
+		Sandbox:   e.sb,
+		Resolver:  e.res,
+		Builder:   e.builder,
+		Jobs:      jobs,
+		EarlyStop: earlyStop,
+		Retries:   retries,
+		Logger:    e.g.logger(),
+	}
+}
+
+// prepareReference computes or loads the reference outputs a function
+// benchmark needs, saying so on stderr.
+func (e *runEnv) prepareReference(ctx context.Context, opts eval.Options) (*eval.ReferenceInfo, error) {
+	if !e.bench.NeedsReference() {
+		return nil, nil
+	}
+	stderr := e.g.deps.Stderr
+	dir := eval.ReferenceCacheDir()
+	if !e.g.quiet {
+		fmt.Fprintf(stderr, "preparing the reference outputs of %s (computed once per dataset, cached in %s)...\n", e.bench.Config.Name, dir)
+	}
+	ref, err := eval.PrepareReference(ctx, opts, dir)
+	if err != nil {
+		return nil, err
+	}
+	if !ref.Cached && !e.g.quiet {
+		fmt.Fprintf(stderr, "reference outputs computed in %s\n", ref.Elapsed.Round(time.Millisecond))
+	}
+	for _, f := range ref.Failures {
+		fmt.Fprintf(stderr, "warning: the reference solution fails on %s; that input is not judged\n", f)
+	}
+	return ref, nil
 }
 
 func sandboxOptions(g *globalOptions) runner.Options {

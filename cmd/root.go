@@ -119,6 +119,7 @@ sandbox, concurrently, judges the outputs, and writes a reproducible JSON report
 		NewEvalCmd(g, nil),
 		NewBenchCmd(g),
 		NewDoctorCmd(g, nil),
+		NewValidateCmd(g),
 		NewVersionCmd(g),
 		NewReportCmd(g, nil, nil), NewCompareCmd(g, nil),
 	)

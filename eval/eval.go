@@ -80,6 +80,16 @@ type SampleResult struct {
 // Passed reports whether the sample passed every test.
 func (r *SampleResult) Passed() bool { return r.Verdict == judge.AC }
 
+// LimitRatio is the largest share of its CPU time limit any input of the
+// sample used (function problems).
+func (r *SampleResult) LimitRatio() float64 {
+	m := 0.0
+	for _, t := range r.Tests {
+		m = max(m, t.LimitRatio)
+	}
+	return m
+}
+
 // CompileResult is the outcome of a sample's build.
 type CompileResult struct {
 	OK      bool
@@ -109,6 +119,8 @@ type TestResult struct {
 	FailedGroup string
 	// Groups says which input groups this run decided and whether they passed.
 	Groups map[string]bool
+	// LimitRatio is the largest share of its CPU time limit an input used.
+	LimitRatio float64
 }
 
 // Run evaluates opts.Samples. It returns an error only for invalid options;
@@ -419,6 +431,7 @@ func (e *engine) test(ctx context.Context, st *sampleState, i int) {
 	default:
 		o := run.Judge(r)
 		tr.Verdict, tr.Message, tr.FailedGroup, tr.Groups = o.Verdict, o.Message, o.Group, o.Groups
+		tr.LimitRatio = o.LimitRatio
 		tr.Status, tr.Usage = r.Status, r.Usage
 		tr.ExitCode, tr.Signal = r.ExitCode, int(r.Signal)
 		if !o.Verdict.Passed() {

@@ -28,7 +28,7 @@ import (
 
 // referenceVersion changes when the harness or the cache format changes in
 // a way that invalidates cached reference results.
-const referenceVersion = "3"
+const referenceVersion = "4"
 
 // ReferenceCacheDir is where reference results are cached:
 // $XDG_CACHE_HOME/scalebox/reference (or the OS's user cache directory).
@@ -134,68 +134,77 @@ func recordGroup(ctx context.Context, opts Options, tc *runner.Toolchain, p *ben
 	}); err != nil {
 		return nil, err
 	}
-	var mark [16]byte
-	rand.Read(mark[:])
-	marker := "scalebox-ref-" + hex.EncodeToString(mark[:])
 	notNone := p.NotNone(opts.Benchmark.Config.Function.Oracles)
 	lim := e.limits()
 	lim.CPUTime, lim.WallTime = 10*time.Minute, 20*time.Minute
 	lim.OutputBytes = 1 << 30
-	spec := &runner.Spec{
-		Args:   tc.Expand([]string{"{python}", "-I", runner.WorkDir + "/harness.py"}, runner.WorkDir),
-		Env:    br.Program.Env,
-		Dir:    runner.WorkDir,
-		Mounts: br.Program.Mounts,
-		Stdin:  p.RecordSpec(marker, g, notNone),
-		Limits: lim,
-	}
-	var r *runner.Result
-	if _, err := e.retry(ctx, func() error {
-		var err error
-		r, err = opts.Sandbox.Run(ctx, spec)
-		return err
-	}); err != nil {
-		return nil, err
-	}
-	lines, _, err := benchmarks.ParseHarness(r.Stdout, marker)
-	if err != nil {
-		return nil, err
-	}
 	out := make([]benchmarks.RefResult, len(g.Inputs))
-	fail, ready := "", false
-	for _, l := range lines {
-		switch {
-		case l.Ready:
-			ready = true
-		case l.CompileError != nil:
-			fail = "does not compile: " + *l.CompileError
-		case l.LoadError != nil:
-			fail = "does not load: " + *l.LoadError
-		case l.I != nil && *l.I >= 0 && *l.I < len(out):
-			ref := &out[*l.I]
-			ref.CPU = l.CPU
+	// When the process dies on an input (say, an output too large for the
+	// memory limit), that input alone is lost: the rest run in a new one.
+	for start := 0; start < len(out); {
+		var mark [16]byte
+		rand.Read(mark[:])
+		marker := "scalebox-ref-" + hex.EncodeToString(mark[:])
+		part := &benchmarks.InputGroup{Name: g.Name, Inputs: g.Inputs[start:]}
+		spec := &runner.Spec{
+			Args:   tc.Expand([]string{"{python}", "-I", runner.WorkDir + "/harness.py"}, runner.WorkDir),
+			Env:    br.Program.Env,
+			Dir:    runner.WorkDir,
+			Mounts: br.Program.Mounts,
+			Stdin:  p.RecordSpec(marker, part, notNone),
+			Limits: lim,
+		}
+		var r *runner.Result
+		if _, err := e.retry(ctx, func() error {
+			var err error
+			r, err = opts.Sandbox.Run(ctx, spec)
+			return err
+		}); err != nil {
+			return nil, err
+		}
+		lines, _, err := benchmarks.ParseHarness(r.Stdout, marker)
+		if err != nil {
+			return nil, err
+		}
+		fail, ready, next := "", false, start
+		for _, l := range lines {
 			switch {
-			case l.Error != nil:
-				ref.Err = *l.Error
-			case l.Timeout:
-				ref.Err = "timed out"
-			default:
-				ref.Out = l.Out
+			case l.Ready:
+				ready = true
+			case l.CompileError != nil:
+				fail = "does not compile: " + *l.CompileError
+			case l.LoadError != nil:
+				fail = "does not load: " + *l.LoadError
+			case l.I != nil && *l.I >= 0 && start+*l.I < len(out):
+				ref := &out[start+*l.I]
+				ref.CPU = l.CPU
+				switch {
+				case l.Error != nil:
+					ref.Err = *l.Error
+				case l.Timeout:
+					ref.Err = "timed out"
+				default:
+					ref.Out = l.Out
+				}
+				next = max(next, start+*l.I+1)
 			}
 		}
-	}
-	if !ready && fail == "" {
-		// The harness never ran the reference: a failure of the machinery
-		// (or of the data), never to be cached as the reference's results.
-		return nil, fmt.Errorf("the harness failed (%s, exit %d): %s", r.Status, r.ExitCode, lastLines(r.Stderr, 3))
-	}
-	for i := range out {
-		if out[i].Out == nil && out[i].Err == "" {
-			out[i].Err = fail
-			if out[i].Err == "" {
-				out[i].Err = fmt.Sprintf("no result (the process ended: %s)", r.Status)
-			}
+		if !ready && fail == "" {
+			// The harness never ran the reference: a failure of the machinery
+			// (or of the data), never to be cached as the reference's results.
+			return nil, fmt.Errorf("the harness failed (%s, exit %d): %s", r.Status, r.ExitCode, lastLines(r.Stderr, 3))
 		}
+		if fail != "" {
+			for i := start; i < len(out); i++ {
+				out[i].Err = fail
+			}
+			break
+		}
+		if next < len(out) {
+			out[next].Err = fmt.Sprintf("no result: the process ended (%s) on this input", r.Status)
+			next++
+		}
+		start = next
 	}
 	return out, nil
 }

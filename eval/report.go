@@ -126,6 +126,7 @@ func sampleReport(s *SampleResult) report.Sample {
 		}
 		if t.Verdict != "SE" {
 			rt.Usage = usage(t.Usage)
+			rt.Usage.LimitRatio = round3(t.LimitRatio)
 			if t.Status == runner.StatusExited {
 				code := t.ExitCode
 				rt.ExitCode = &code

@@ -177,6 +177,9 @@ type Usage struct {
 	CPUTimeMS  float64 `json:"cpu_time_ms"`
 	WallTimeMS float64 `json:"wall_time_ms"`
 	MemoryKiB  int64   `json:"memory_kib"`
+	// LimitRatio is, for function problems, the largest share of its CPU
+	// time limit an input used (1 or more: it timed out).
+	LimitRatio float64 `json:"limit_ratio,omitempty"`
 }
 
 // SampleRef points at a sample in its file.
