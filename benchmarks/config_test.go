@@ -239,7 +239,7 @@ func TestLoadFileErrors(t *testing.T) {
 		{"empty.toml", "", "%s: name is missing"},
 		{"nover.toml", "name = \"mine\"\n[data]\npath = \"p.jsonl\"\n", "benchmark mine (%s): version is missing"},
 		{"nodata.toml", "name = \"mine\"\nversion = \"1\"\n", "benchmark mine (%s): data.path is missing"},
-		{"format.toml", "name = \"mine\"\nversion = \"1\"\nformat = \"humaneval\"\n[data]\npath = \"p\"\n", `benchmark mine (%s): format "humaneval" is unknown (known: scalebox)`},
+		{"format.toml", "name = \"mine\"\nversion = \"1\"\nformat = \"xml\"\n[data]\npath = \"p\"\n", `benchmark mine (%s): format "xml" is unknown (known: evalplus, humaneval, scalebox)`},
 		{"wall.toml", "name = \"mine\"\nversion = \"1\"\n[data]\npath = \"p\"\n[limits]\ncpu_time = \"2s\"\nwall_time = \"1s\"\n", "benchmark mine (%s): limits.wall_time must not be below limits.cpu_time"},
 		{"cmp.toml", "name = \"mine\"\nversion = \"1\"\n[data]\npath = \"p\"\n[judge]\ncomparator = \"fuzzy\"\n", `benchmark mine (%s): judge.unknown comparator "fuzzy" (known: exact, lines, tokens, float)`},
 		{"stop.toml", "name = \"mine\"\nversion = \"1\"\n[data]\npath = \"p\"\n[eval]\nearly_stop = \"sometimes\"\n", `benchmark mine (%s): eval.early_stop "sometimes" is unknown (want "first-failure" or "never")`},
@@ -341,7 +341,7 @@ func TestOverrideBuiltinLocalData(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff(tinyWant, b.Problems); diff != "" || b.DataPath != data {
+	if diff := cmp.Diff(tinyWant, b.Problems, cmpopts.IgnoreUnexported(benchmarks.Problem{})); diff != "" || b.DataPath != data {
 		t.Errorf("problems from %s mismatch (-want +got):\n%s", b.DataPath, diff)
 	}
 }
@@ -364,7 +364,7 @@ func TestUserBenchmarkRelativeData(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff(tinyWant, b.Problems); diff != "" {
+	if diff := cmp.Diff(tinyWant, b.Problems, cmpopts.IgnoreUnexported(benchmarks.Problem{})); diff != "" {
 		t.Errorf("problems mismatch (-want +got):\n%s", diff)
 	}
 	if b.DataPath != data || b.SHA256 != sha256Hex(tinyProblems) {
@@ -566,8 +566,8 @@ func TestValidate(t *testing.T) {
 		{"no name", func(c *benchmarks.Config) { c.Name = "" }, "benchmark  (test.toml): name is missing"},
 		{"no version", func(c *benchmarks.Config) { c.Version = "" }, "benchmark x (test.toml): version is missing"},
 		{"no data path", func(c *benchmarks.Config) { c.Data.Path = "" }, "benchmark x (test.toml): data.path is missing"},
-		{"unknown format", func(c *benchmarks.Config) { c.Format = "xml" }, `benchmark x (test.toml): format "xml" is unknown (known: scalebox)`},
-		{"no format", func(c *benchmarks.Config) { c.Format = "" }, `benchmark x (test.toml): format "" is unknown (known: scalebox)`},
+		{"unknown format", func(c *benchmarks.Config) { c.Format = "xml" }, `benchmark x (test.toml): format "xml" is unknown (known: evalplus, humaneval, scalebox)`},
+		{"no format", func(c *benchmarks.Config) { c.Format = "" }, `benchmark x (test.toml): format "" is unknown (known: evalplus, humaneval, scalebox)`},
 		{"short sha256", func(c *benchmarks.Config) { c.Data.SHA256 = "abc" }, "benchmark x (test.toml): data.sha256 must be 64 hexadecimal digits"},
 		{"no cpu time", func(c *benchmarks.Config) { c.Limits.CPUTime = 0 }, "benchmark x (test.toml): limits.cpu_time must be positive"},
 		{"negative cpu time", func(c *benchmarks.Config) { c.Limits.CPUTime = -1 }, "benchmark x (test.toml): limits.cpu_time must be positive"},

@@ -66,7 +66,7 @@ func (p *Problem) EnsureReference() error {
 	p.ref.once.Do(func() {
 		res, err := p.ref.load()
 		if err != nil {
-			p.ref.err = fmt.Errorf("task %s: load reference results: %w", p.TaskID, err)
+			p.ref.err = &ReferenceError{fmt.Errorf("task %s: load reference results: %w", p.TaskID, err)}
 			return
 		}
 		for gi := range p.Groups {
@@ -75,12 +75,19 @@ func (p *Problem) EnsureReference() error {
 				g.Reference = r
 				continue
 			}
-			p.ref.err = fmt.Errorf("task %s: the reference results do not cover its %s inputs", p.TaskID, g.Name)
+			p.ref.err = &ReferenceError{fmt.Errorf("task %s: the reference results do not cover its %s inputs", p.TaskID, g.Name)}
 			return
 		}
 	})
 	return p.ref.err
 }
+
+// ReferenceError is a failure to obtain reference results: the machinery's
+// fault, never the sample's.
+type ReferenceError struct{ Err error }
+
+func (e *ReferenceError) Error() string { return e.Err.Error() }
+func (e *ReferenceError) Unwrap() error { return e.Err }
 
 type lazyReference struct {
 	once sync.Once
@@ -226,7 +233,7 @@ func (b *Benchmark) functionPlan(p *Problem, code string, lang *runner.Language,
 	for gi := range p.Groups {
 		g := &p.Groups[gi]
 		if len(g.Reference) != len(g.Inputs) {
-			return nil, fmt.Errorf("task %s: no reference results for its %s inputs", p.TaskID, g.Name)
+			return nil, &ReferenceError{fmt.Errorf("task %s: no reference results for its %s inputs", p.TaskID, g.Name)}
 		}
 		if len(g.Inputs) == 0 {
 			empty = append(empty, g.Name)

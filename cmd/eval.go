@@ -8,8 +8,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"runtime"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -18,6 +20,7 @@ import (
 	"github.com/scalebox-dev/scalebox/eval"
 	"github.com/scalebox-dev/scalebox/internal/buildinfo"
 	"github.com/scalebox-dev/scalebox/internal/progress"
+	"github.com/scalebox-dev/scalebox/judge"
 	"github.com/scalebox-dev/scalebox/report"
 	"github.com/scalebox-dev/scalebox/runner"
 )
@@ -37,6 +40,10 @@ type evalOptions struct {
 	details  bool
 	cpuTime  time.Duration
 	memory   string
+	resume   bool
+	from     string
+	// fromReport is the report --from-report reruns.
+	fromReport *report.Report
 }
 
 // NewEvalCmd returns `scalebox eval`. runF replaces the run in tests.
@@ -54,12 +61,22 @@ markdown fences is extracted. Several lines with one task_id are several
 samples. The demo benchmark ships its own samples.`,
 		Example: `  scalebox eval --bench demo
   scalebox eval --bench demo --out report.json --all-tests -j 8
-  scalebox eval --bench my-bench.toml --samples outputs.jsonl --out report.json --json`,
+  scalebox eval --bench my-bench.toml --samples outputs.jsonl --out report.json --json
+  scalebox eval --bench humanevalplus --samples s.jsonl --out r.json --resume   # after a crash
+  scalebox eval --from-report r.json --out again.json                          # rerun exactly`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			o.jobs = g.v.GetInt("jobs")
 			o.sandbox = g.v.GetString("sandbox")
 			o.retries = g.v.GetInt("retries")
+			if o.from != "" {
+				if err := o.loadFromReport(c); err != nil {
+					return err
+				}
+			}
+			if o.resume && o.out == "" {
+				return usageError("--resume needs --out: the journal lives next to the report")
+			}
 			if o.bench == "" {
 				return usageError("--bench is required (see `scalebox bench list`)")
 			}
@@ -88,12 +105,64 @@ samples. The demo benchmark ships its own samples.`,
 	f.BoolVar(&o.details, "details", false, "print one line per sample (default when there are at most 60)")
 	f.DurationVar(&o.cpuTime, "cpu-time", 0, "override the benchmark's CPU time limit per test")
 	f.StringVar(&o.memory, "memory", "", "override the benchmark's memory limit per test (e.g. 512MiB)")
+	f.BoolVar(&o.resume, "resume", false, "continue an interrupted run: judge only the samples its journal (next to --out) lacks")
+	f.StringVar(&o.from, "from-report", "", "rerun the evaluation a report records (benchmark, data, samples, configuration, limits)")
 	return c
+}
+
+// loadFromReport fills the options from a report; flags given explicitly
+// still win. The data and samples must be unchanged (checked by sha256).
+func (o *evalOptions) loadFromReport(c *cobra.Command) error {
+	rep, err := report.Read(o.from)
+	if err != nil {
+		return err
+	}
+	set := func(name string, apply func()) {
+		if !c.Flags().Changed(name) {
+			apply()
+		}
+	}
+	bench := rep.Benchmark.Name
+	if origin, ok := strings.CutPrefix(rep.Benchmark.Origin, "builtin+"); ok {
+		bench = origin
+	} else if rep.Benchmark.Origin != "builtin" && rep.Benchmark.Origin != "" {
+		bench = rep.Benchmark.Origin
+	}
+	set("bench", func() { o.bench = bench })
+	if !strings.HasPrefix(rep.Benchmark.DataPath, "embed:") {
+		set("data", func() { o.data = rep.Benchmark.DataPath })
+	}
+	if !strings.HasPrefix(rep.Run.SamplesPath, "embed:") {
+		set("samples", func() { o.samples = rep.Run.SamplesPath })
+	}
+	set("all-tests", func() { o.allTests = rep.Run.EarlyStop == benchmarks.EarlyStopNever })
+	set("retries", func() { o.retries = rep.Run.Retries })
+	if rep.Sandbox.Backend != "" {
+		set("sandbox", func() { o.sandbox = rep.Sandbox.Backend })
+	}
+	if rep.Timing != nil && rep.Timing.Jobs > 0 {
+		set("jobs", func() { o.jobs = rep.Timing.Jobs })
+	}
+	o.fromReport = rep
+	return nil
 }
 
 func runEval(ctx context.Context, o *evalOptions) error {
 	deps := o.g.deps
 	env, err := prepareRun(ctx, o.g, o.bench, o.data, o.sandbox, func(cfg *benchmarks.Config) error {
+		if rep := o.fromReport; rep != nil {
+			// The configuration as the report ran it (limits, comparator,
+			// early stop, k); flags below still override.
+			raw, err := json.Marshal(rep.Config)
+			if err != nil {
+				return err
+			}
+			origin := cfg.Origin
+			if err := json.Unmarshal(raw, cfg); err != nil {
+				return fmt.Errorf("%s: config: %w", o.from, err)
+			}
+			cfg.Origin = origin
+		}
 		if o.cpuTime > 0 {
 			cfg.Limits.CPUTime = benchmarks.Duration(o.cpuTime)
 		}
@@ -115,15 +184,51 @@ func runEval(ctx context.Context, o *evalOptions) error {
 	if err != nil {
 		return err
 	}
+	if rep := o.fromReport; rep != nil {
+		if rep.Benchmark.SHA256 != env.bench.SHA256 {
+			return fmt.Errorf("--from-report %s: the data changed (sha256 %s, the report ran on %s)", o.from, env.bench.SHA256, rep.Benchmark.SHA256)
+		}
+		if rep.Run.SamplesSHA256 != samplesHash {
+			return fmt.Errorf("--from-report %s: the samples changed (sha256 %s, the report ran on %s)", o.from, samplesHash, rep.Run.SamplesSHA256)
+		}
+	}
 	opts := env.options(samples, o.jobs, !o.allTests && cfg.Eval.EarlyStop == benchmarks.EarlyStopFirstFailure, o.retries)
 	if _, err := env.prepareReference(ctx, opts); err != nil {
 		return err
+	}
+	var journal *eval.Journal
+	var prior []eval.JournalEntry
+	if o.out != "" {
+		cfgJSON, _ := json.Marshal(cfg)
+		sum := sha256.Sum256(cfgJSON)
+		header := eval.JournalHeader{
+			Benchmark: cfg.Name, Version: cfg.Version, DataSHA256: env.bench.SHA256,
+			SamplesSHA256: samplesHash, ConfigSHA256: hex.EncodeToString(sum[:]), EarlyStop: opts.EarlyStop,
+		}
+		journal, prior, err = eval.OpenJournal(eval.JournalPath(o.out), header, o.resume)
+		if err != nil {
+			return err
+		}
+		defer journal.Close()
+		if o.resume && !o.g.quiet {
+			fmt.Fprintf(deps.Stderr, "resuming: %d samples already judged in %s\n", len(prior), eval.JournalPath(o.out))
+		}
+		done := map[string]bool{}
+		for _, e := range prior {
+			done[fmt.Sprintf("%s\x00%d", e.TaskID, e.Sample.Index)] = true
+		}
+		opts.Skip = func(task string, index int) bool { return done[fmt.Sprintf("%s\x00%d", task, index)] }
+		opts.Observer = journalObserver{journal, deps.Stderr}
 	}
 	desc, builder := env.desc, env.builder
 	var bar *progress.Bar
 	if deps.StderrIsTerminal && !o.g.quiet {
 		bar = progress.New(deps.Stderr)
-		opts.Observer = bar
+		if opts.Observer != nil {
+			opts.Observer = eval.Observers{opts.Observer, bar}
+		} else {
+			opts.Observer = bar
+		}
 	}
 	res, err := eval.Run(ctx, opts)
 	if bar != nil {
@@ -141,6 +246,7 @@ func runEval(ctx context.Context, o *evalOptions) error {
 		Warnings:      desc.Warnings,
 		Jobs:          o.jobs,
 		Compiles:      builder.Compiles(),
+		Prior:         prior,
 	})
 	for _, u := range rep.UnknownSamples {
 		fmt.Fprintf(deps.Stderr, "warning: %s:%d: task_id %q is not in benchmark %s\n", samplesPath, u.Line, u.TaskID, cfg.Name)
@@ -148,6 +254,12 @@ func runEval(ctx context.Context, o *evalOptions) error {
 	if o.out != "" {
 		if err := rep.WriteFile(o.out); err != nil {
 			return err
+		}
+		if !res.Interrupted {
+			// The report holds everything: the journal has served.
+			journal.Remove()
+		} else {
+			fmt.Fprintf(deps.Stderr, "continue with the same command and --resume (journal: %s)\n", eval.JournalPath(o.out))
 		}
 	}
 	if o.json {
@@ -172,6 +284,20 @@ func runEval(ctx context.Context, o *evalOptions) error {
 		return withCode(ExitSystemErrors, fmt.Errorf("%d samples ended in system errors", rep.Summary.SystemErrors))
 	}
 	return nil
+}
+
+// journalObserver appends each finished sample to the journal.
+type journalObserver struct {
+	j      *eval.Journal
+	stderr io.Writer
+}
+
+func (journalObserver) Started(int, int)       {}
+func (journalObserver) TestDone(judge.Verdict) {}
+func (o journalObserver) SampleDone(r *eval.SampleResult) {
+	if err := o.j.Append(r); err != nil {
+		fmt.Fprintf(o.stderr, "warning: journal: %v\n", err)
+	}
 }
 
 // defaultJobs is the default parallelism: one sandboxed process per CPU.

@@ -36,6 +36,9 @@ type Options struct {
 	// Observer is told about progress; it is called from the goroutine
 	// that called Run, never concurrently. Nil means no progress.
 	Observer Observer
+	// Skip, when set, leaves out samples that are already judged (a
+	// resumed run); they are neither run nor returned.
+	Skip func(taskID string, index int) bool
 	Logger   *slog.Logger
 }
 
@@ -145,6 +148,9 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		p, ok := opts.Benchmark.Problem(s.TaskID)
 		if !ok {
 			res.Unknown = append(res.Unknown, s)
+			continue
+		}
+		if opts.Skip != nil && opts.Skip(s.TaskID, s.Index) {
 			continue
 		}
 		e.pending = append(e.pending, &sampleState{seq: len(e.pending), s: s, p: p})
@@ -318,7 +324,12 @@ func (e *engine) build(ctx context.Context, st *sampleState) {
 	}
 	plan, err := b.Plan(st.p, st.s, tc.Lang, benchmarks.PlanOptions{EarlyStop: e.opts.EarlyStop})
 	if err != nil {
-		e.finishEarly(st, judge.CE, err.Error())
+		var re *benchmarks.ReferenceError
+		if errors.As(err, &re) {
+			e.finishEarly(st, judge.SE, err.Error())
+		} else {
+			e.finishEarly(st, judge.CE, err.Error())
+		}
 		return
 	}
 	var br *runner.BuildResult
@@ -661,4 +672,28 @@ func (h *jobHeap) pop() job {
 		i = m
 	}
 	return top
+}
+
+// Observers tells each of several observers, in order.
+type Observers []Observer
+
+// Started implements Observer.
+func (os Observers) Started(samples, tests int) {
+	for _, o := range os {
+		o.Started(samples, tests)
+	}
+}
+
+// TestDone implements Observer.
+func (os Observers) TestDone(v judge.Verdict) {
+	for _, o := range os {
+		o.TestDone(v)
+	}
+}
+
+// SampleDone implements Observer.
+func (os Observers) SampleDone(r *SampleResult) {
+	for _, o := range os {
+		o.SampleDone(r)
+	}
 }

@@ -375,8 +375,15 @@ func writeReferenceCache(dir string, cache map[string]map[string][]benchmarks.Re
 	if err := os.Chmod(tmp, 0o755); err != nil {
 		return err
 	}
-	os.RemoveAll(dir)
-	return os.Rename(tmp, dir)
+	// Another scalebox may have cached the same results meanwhile, and may
+	// be reading them: keep its copy.
+	if err := os.Rename(tmp, dir); err != nil {
+		if _, serr := os.Stat(filepath.Join(dir, "index.json")); serr == nil {
+			return nil
+		}
+		return err
+	}
+	return nil
 }
 
 func writeTaskReference(path string, groups map[string][]benchmarks.RefResult) error {

@@ -3,6 +3,7 @@ package eval
 import (
 	"os"
 	"runtime"
+	"sort"
 	"strings"
 	"time"
 
@@ -21,6 +22,8 @@ type ReportInfo struct {
 	Warnings      []string
 	Jobs          int
 	Compiles      int64
+	// Prior are samples judged by an earlier, interrupted run (resumed).
+	Prior []JournalEntry
 }
 
 // BuildReport assembles the report of an evaluation.
@@ -68,12 +71,16 @@ func BuildReport(res *Result, opts Options, info ReportInfo) *report.Report {
 
 	// Problems in benchmark order; samples in index order.
 	bySample := map[string][]report.Sample{}
+	for _, e := range info.Prior {
+		bySample[e.TaskID] = append(bySample[e.TaskID], e.Sample)
+	}
 	for _, s := range res.Samples {
-		bySample[s.Sample.TaskID] = append(bySample[s.Sample.TaskID], sampleReport(s))
+		bySample[s.Sample.TaskID] = append(bySample[s.Sample.TaskID], SampleReport(s))
 	}
 	for _, p := range b.Problems {
 		if ss, ok := bySample[p.TaskID]; ok {
-			r.Problems = append(r.Problems, report.Problem{TaskID: p.TaskID, Samples: ss})
+			sort.SliceStable(ss, func(i, j int) bool { return ss[i].Index < ss[j].Index })
+			r.Problems = append(r.Problems, report.Problem{TaskID: p.TaskID, Meta: p.Meta, Samples: ss})
 		}
 	}
 	for _, u := range res.Unknown {
@@ -103,7 +110,8 @@ func earlyStopName(on bool) string {
 	return benchmarks.EarlyStopNever
 }
 
-func sampleReport(s *SampleResult) report.Sample {
+// SampleReport is the report's record of a sample.
+func SampleReport(s *SampleResult) report.Sample {
 	out := report.Sample{
 		Index:      s.Sample.Index,
 		Line:       s.Sample.Line,

@@ -120,8 +120,11 @@ type Summary struct {
 
 // Problem holds the results of one task's samples.
 type Problem struct {
-	TaskID  string   `json:"task_id"`
-	Samples []Sample `json:"samples"`
+	TaskID string `json:"task_id"`
+	// Meta holds the facts reports break scores down by (difficulty,
+	// platform, contest_month ...), as the benchmark gives them.
+	Meta    map[string]string `json:"meta,omitempty"`
+	Samples []Sample          `json:"samples"`
 }
 
 // Sample is the result of one sample.
@@ -224,6 +227,9 @@ func (r *Report) WriteFile(path string) error {
 		return fmt.Errorf("write report: %w", err)
 	}
 	_, werr := tmp.Write(data)
+	if werr == nil {
+		werr = tmp.Chmod(0o644) // CreateTemp makes it 0600
+	}
 	cerr := tmp.Close()
 	if werr != nil || cerr != nil {
 		os.Remove(tmp.Name())

@@ -54,7 +54,7 @@ func TestOverviewBreakdownsAndExtras(t *testing.T) {
 	path := withExtras(t, r, map[string]float64{"1": 0.8}, map[string]map[string]any{
 		"a": {"difficulty": "easy", "platform": "leetcode"},
 		"b": {"difficulty": "easy", "contest_month": "2024-05"},
-		"c": {"difficulty": "hard", "rating": 1800},
+		"c": {"difficulty": "hard", "rating": "1800"},
 		"d": {"difficulty": "hard"},
 	})
 	got, x, err := ReadWithExtras(path)
