@@ -38,8 +38,8 @@ type Options struct {
 	Observer Observer
 	// Skip, when set, leaves out samples that are already judged (a
 	// resumed run); they are neither run nor returned.
-	Skip func(taskID string, index int) bool
-	Logger   *slog.Logger
+	Skip   func(taskID string, index int) bool
+	Logger *slog.Logger
 }
 
 // Observer follows an evaluation's progress.
@@ -678,22 +678,22 @@ func (h *jobHeap) pop() job {
 type Observers []Observer
 
 // Started implements Observer.
-func (os Observers) Started(samples, tests int) {
-	for _, o := range os {
+func (obs Observers) Started(samples, tests int) {
+	for _, o := range obs {
 		o.Started(samples, tests)
 	}
 }
 
 // TestDone implements Observer.
-func (os Observers) TestDone(v judge.Verdict) {
-	for _, o := range os {
+func (obs Observers) TestDone(v judge.Verdict) {
+	for _, o := range obs {
 		o.TestDone(v)
 	}
 }
 
 // SampleDone implements Observer.
-func (os Observers) SampleDone(r *SampleResult) {
-	for _, o := range os {
+func (obs Observers) SampleDone(r *SampleResult) {
+	for _, o := range obs {
 		o.SampleDone(r)
 	}
 }
