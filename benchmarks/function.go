@@ -25,6 +25,20 @@ const KindFunction Kind = "function"
 //go:embed harness/function.py
 var functionHarness []byte
 
+func init() {
+	RegisterKind(KindFunction, KindSpec{
+		Validate: func(p *Problem, _ *Config) error {
+			if p.EntryPoint == "" || len(p.Groups) == 0 {
+				return fmt.Errorf("task %s: a function problem needs entry_point and groups of inputs", p.TaskID)
+			}
+			return nil
+		},
+		Plan: func(b *Benchmark, p *Problem, code string, lang *runner.Language, opts PlanOptions) (*Plan, error) {
+			return b.functionPlan(p, code, lang, opts)
+		},
+	})
+}
+
 //go:embed harness/assert.py
 var assertHarness []byte
 

@@ -2,9 +2,11 @@ package benchmarks
 
 import (
 	"bytes"
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"sort"
 	"strings"
 	"syscall"
 
@@ -47,6 +49,9 @@ type Run struct {
 	Watch func() func([]byte) bool
 	// Judge turns the execution's result into the test's verdict.
 	Judge func(r *runner.Result) Outcome
+	// JudgeContext, when set, is used instead of Judge: for judges that
+	// run programs of their own (a checker) and must stop on cancellation.
+	JudgeContext func(ctx context.Context, r *runner.Result) Outcome
 }
 
 // Outcome is a test's verdict with an explanation for people.
@@ -98,6 +103,11 @@ type PlanOptions struct {
 	// (function problems), as the evaluator stops a sample at its first
 	// failing test.
 	EarlyStop bool
+	// Sandbox, Builder and Resolver let judges run helper programs (a
+	// special judge, say) in the sandbox; nil where no judge needs them.
+	Sandbox  runner.Sandbox
+	Builder  *runner.Builder
+	Resolver *runner.Resolver
 }
 
 // Plan builds the plan for sample s of problem p; lang is the language the
@@ -107,46 +117,106 @@ func (b *Benchmark) Plan(p *Problem, s *Sample, lang *runner.Language, opts Plan
 	if s.Completion {
 		code = p.Prompt + s.Code
 	}
-	plan := &Plan{Language: lang.ID}
-	switch p.Kind {
-	case KindStdio:
-		cmp, err := b.Comparator(p)
-		if err != nil {
-			return nil, err
-		}
-		plan.Files = map[string][]byte{lang.Source: []byte(code)}
-		for i, t := range p.Tests {
-			want := []byte(t.Output)
-			plan.Runs = append(plan.Runs, Run{Test: i, Stdin: []byte(t.Input), Judge: func(r *runner.Result) Outcome {
-				if o, decided := RunOutcome(r); decided {
-					return o
-				}
-				if ok, msg := cmp.Compare(r.Stdout, want); !ok {
-					return Outcome{Verdict: judge.WA, Message: msg}
-				}
-				return Outcome{Verdict: judge.AC}
-			}})
-		}
-	case KindAssert:
-		if lang.ID != "python3" {
-			return nil, fmt.Errorf("task %s: assert problems run in python3, not %s", p.TaskID, lang.ID)
-		}
-		program := code + "\n\n" + p.TestCode + "\n"
-		plan.Files = map[string][]byte{lang.Source: []byte(program), "harness.py": assertHarness}
-		plan.Argv = []string{"{python}", "-I", runner.WorkDir + "/harness.py"}
-		plan.Stage = true
-		marker, err := newMarker()
-		if err != nil {
-			return nil, err
-		}
-		plan.Runs = []Run{{Test: 0, Stdin: []byte(marker + "\n" + p.EntryPoint + "\n"), Judge: func(r *runner.Result) Outcome {
-			return judgeAssertRun(r, marker)
-		}}}
-	case KindFunction:
-		return b.functionPlan(p, code, lang, opts)
-	default:
+	k, ok := kinds[p.Kind]
+	if !ok {
 		return nil, fmt.Errorf("task %s: kind %q is unknown", p.TaskID, p.Kind)
 	}
+	return k.Plan(b, p, code, lang, opts)
+}
+
+// KindSpec says how problems of one kind are checked when loaded and
+// planned for a sample. New problem shapes register one (RegisterKind)
+// instead of touching the loader or the scheduler.
+type KindSpec struct {
+	// Validate checks a loaded problem; cfg gives the benchmark's defaults.
+	Validate func(p *Problem, cfg *Config) error
+	// Plan builds the runs that judge code (the sample's program, prompt
+	// included) written in lang.
+	Plan func(b *Benchmark, p *Problem, code string, lang *runner.Language, opts PlanOptions) (*Plan, error)
+}
+
+var kinds = map[Kind]KindSpec{}
+
+// RegisterKind makes a problem kind known. It is called from init functions.
+func RegisterKind(k Kind, s KindSpec) { kinds[k] = s }
+
+// KindNames lists the known problem kinds, sorted.
+func KindNames() []string {
+	names := make([]string, 0, len(kinds))
+	for k := range kinds {
+		names = append(names, string(k))
+	}
+	sort.Strings(names)
+	return names
+}
+
+func init() {
+	RegisterKind(KindStdio, KindSpec{
+		Validate: func(p *Problem, _ *Config) error {
+			if len(p.Tests) == 0 {
+				return fmt.Errorf("task %s: a stdio problem needs tests", p.TaskID)
+			}
+			return nil
+		},
+		Plan: stdioPlan,
+	})
+	RegisterKind(KindAssert, KindSpec{
+		Validate: func(p *Problem, cfg *Config) error {
+			if p.TestCode == "" || p.EntryPoint == "" {
+				return fmt.Errorf("task %s: an assert problem needs test and entry_point", p.TaskID)
+			}
+			lang := p.Language
+			if lang == "" {
+				lang = cfg.Language
+			}
+			if lang != "python3" {
+				return fmt.Errorf("task %s: assert problems are Python only, not %s", p.TaskID, lang)
+			}
+			return nil
+		},
+		Plan: assertPlan,
+	})
+}
+
+// stdioPlan runs the program once per test with the test's input on stdin
+// and compares its stdout with the problem's comparator.
+func stdioPlan(b *Benchmark, p *Problem, code string, lang *runner.Language, _ PlanOptions) (*Plan, error) {
+	cmp, err := b.Comparator(p)
+	if err != nil {
+		return nil, err
+	}
+	plan := &Plan{Language: lang.ID, Files: map[string][]byte{lang.Source: []byte(code)}}
+	for i, t := range p.Tests {
+		want := []byte(t.Output)
+		plan.Runs = append(plan.Runs, Run{Test: i, Stdin: []byte(t.Input), Judge: func(r *runner.Result) Outcome {
+			if o, decided := RunOutcome(r); decided {
+				return o
+			}
+			if ok, msg := cmp.Compare(r.Stdout, want); !ok {
+				return Outcome{Verdict: judge.WA, Message: msg}
+			}
+			return Outcome{Verdict: judge.AC}
+		}})
+	}
+	return plan, nil
+}
+
+// assertPlan runs prompt + completion + test code under the assert harness.
+func assertPlan(_ *Benchmark, p *Problem, code string, lang *runner.Language, _ PlanOptions) (*Plan, error) {
+	if lang.ID != "python3" {
+		return nil, fmt.Errorf("task %s: assert problems run in python3, not %s", p.TaskID, lang.ID)
+	}
+	plan := &Plan{Language: lang.ID, Stage: true}
+	program := code + "\n\n" + p.TestCode + "\n"
+	plan.Files = map[string][]byte{lang.Source: []byte(program), "harness.py": assertHarness}
+	plan.Argv = []string{"{python}", "-I", runner.WorkDir + "/harness.py"}
+	marker, err := newMarker()
+	if err != nil {
+		return nil, err
+	}
+	plan.Runs = []Run{{Test: 0, Stdin: []byte(marker + "\n" + p.EntryPoint + "\n"), Judge: func(r *runner.Result) Outcome {
+		return judgeAssertRun(r, marker)
+	}}}
 	return plan, nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -201,28 +202,21 @@ func (p *Problem) validate(cfg *Config) error {
 	if p.TaskID == "" {
 		return fmt.Errorf("task_id is missing")
 	}
-	switch p.Kind {
-	case KindStdio:
-		if len(p.Tests) == 0 {
-			return fmt.Errorf("task %s: a stdio problem needs tests", p.TaskID)
-		}
-	case KindAssert:
-		if p.TestCode == "" || p.EntryPoint == "" {
-			return fmt.Errorf("task %s: an assert problem needs test and entry_point", p.TaskID)
-		}
-		lang := p.Language
-		if lang == "" {
-			lang = cfg.Language
-		}
-		if lang != "python3" {
-			return fmt.Errorf("task %s: assert problems are Python only, not %s", p.TaskID, lang)
-		}
-	case KindFunction:
-		if p.EntryPoint == "" || len(p.Groups) == 0 {
-			return fmt.Errorf("task %s: a function problem needs entry_point and groups of inputs", p.TaskID)
-		}
-	default:
-		return fmt.Errorf("task %s: kind %q is unknown (want %q, %q or %q)", p.TaskID, p.Kind, KindStdio, KindAssert, KindFunction)
+	k, ok := kinds[p.Kind]
+	if !ok {
+		return fmt.Errorf("task %s: kind %q is unknown (want %s)", p.TaskID, p.Kind, quoteList(KindNames()))
 	}
-	return nil
+	return k.Validate(p, cfg)
+}
+
+// quoteList renders names as "a", "b" or "c".
+func quoteList(names []string) string {
+	q := make([]string, len(names))
+	for i, n := range names {
+		q[i] = strconv.Quote(n)
+	}
+	if len(q) < 2 {
+		return strings.Join(q, "")
+	}
+	return strings.Join(q[:len(q)-1], ", ") + " or " + q[len(q)-1]
 }

@@ -322,7 +322,9 @@ func (e *engine) build(ctx context.Context, st *sampleState) {
 		}
 		return
 	}
-	plan, err := b.Plan(st.p, st.s, tc.Lang, benchmarks.PlanOptions{EarlyStop: e.opts.EarlyStop})
+	plan, err := b.Plan(st.p, st.s, tc.Lang, benchmarks.PlanOptions{
+		EarlyStop: e.opts.EarlyStop, Sandbox: e.opts.Sandbox, Builder: e.opts.Builder, Resolver: e.opts.Resolver,
+	})
 	if err != nil {
 		var re *benchmarks.ReferenceError
 		if errors.As(err, &re) {
@@ -440,7 +442,12 @@ func (e *engine) test(ctx context.Context, st *sampleState, i int) {
 	case err != nil:
 		tr.Verdict, tr.Message = judge.SE, fmt.Sprintf("sandbox failed after %d attempts: %v", attempts, err)
 	default:
-		o := run.Judge(r)
+		var o benchmarks.Outcome
+		if run.JudgeContext != nil {
+			o = run.JudgeContext(tctx, r)
+		} else {
+			o = run.Judge(r)
+		}
 		tr.Verdict, tr.Message, tr.FailedGroup, tr.Groups = o.Verdict, o.Message, o.Group, o.Groups
 		tr.LimitRatio = o.LimitRatio
 		tr.Status, tr.Usage = r.Status, r.Usage

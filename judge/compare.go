@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"math"
+	"sort"
 	"strconv"
 	"strings"
 )
@@ -28,27 +29,35 @@ type ComparatorOptions struct {
 // DefaultTolerance is the float tolerance when a benchmark sets none.
 const DefaultTolerance = 1e-6
 
-// ComparatorNames lists the comparators NewComparator knows.
-var ComparatorNames = []string{"exact", "lines", "tokens", "float"}
+// comparators maps a name to the comparator's constructor.
+var comparators = map[string]func(ComparatorOptions) (Comparator, error){}
 
-// NewComparator returns the named comparator:
-//   - exact: byte-for-byte equal;
-//   - lines: equal line by line, ignoring trailing whitespace on each line
-//     and trailing blank lines; the line counts must match;
-//   - tokens: equal whitespace-separated tokens, same count;
-//   - float: tokens, where two numbers are equal within the tolerance;
-//   - lcb: LiveCodeBench's stdin grading (see LCB).
-func NewComparator(name string, opts ComparatorOptions) (Comparator, error) {
-	switch name {
-	case "exact":
-		return Exact{}, nil
-	case "lines":
-		return Lines{}, nil
-	case "tokens":
-		return Tokens{}, nil
-	case "lcb":
-		return LCB{}, nil
-	case "float":
+// RegisterComparator makes a comparator known to NewComparator. It is
+// called from init functions; a later registration of a name replaces the
+// earlier one.
+func RegisterComparator(name string, make func(ComparatorOptions) (Comparator, error)) {
+	comparators[name] = make
+}
+
+// ComparatorNames lists the comparators NewComparator knows, sorted.
+func ComparatorNames() []string {
+	names := make([]string, 0, len(comparators))
+	for n := range comparators {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+func init() {
+	fixed := func(c Comparator) func(ComparatorOptions) (Comparator, error) {
+		return func(ComparatorOptions) (Comparator, error) { return c, nil }
+	}
+	RegisterComparator("exact", fixed(Exact{}))
+	RegisterComparator("lines", fixed(Lines{}))
+	RegisterComparator("tokens", fixed(Tokens{}))
+	RegisterComparator("lcb", fixed(LCB{}))
+	RegisterComparator("float", func(opts ComparatorOptions) (Comparator, error) {
 		f := Float{AbsTol: opts.AbsTol, RelTol: opts.RelTol}
 		if f.AbsTol == 0 && f.RelTol == 0 {
 			f.AbsTol, f.RelTol = DefaultTolerance, DefaultTolerance
@@ -57,8 +66,23 @@ func NewComparator(name string, opts ComparatorOptions) (Comparator, error) {
 			return nil, fmt.Errorf("float comparator: tolerances must be non-negative numbers (abs %v, rel %v)", f.AbsTol, f.RelTol)
 		}
 		return f, nil
+	})
+}
+
+// NewComparator returns the named comparator:
+//   - exact: byte-for-byte equal;
+//   - lines: equal line by line, ignoring trailing whitespace on each line
+//     and trailing blank lines; the line counts must match;
+//   - tokens: equal whitespace-separated tokens, same count;
+//   - float: tokens, where two numbers are equal within the tolerance;
+//   - lcb: LiveCodeBench's stdin grading (see LCB);
+//
+// and any other registered with RegisterComparator.
+func NewComparator(name string, opts ComparatorOptions) (Comparator, error) {
+	if make, ok := comparators[name]; ok {
+		return make(opts)
 	}
-	return nil, fmt.Errorf("unknown comparator %q (known: %s)", name, strings.Join(ComparatorNames, ", "))
+	return nil, fmt.Errorf("unknown comparator %q (known: %s)", name, strings.Join(ComparatorNames(), ", "))
 }
 
 // Exact accepts byte-for-byte equal output.
