@@ -1,12 +1,12 @@
 package eval
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
-	"os"
 	"math/rand/v2"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -14,6 +14,7 @@ import (
 
 	"github.com/scalebox-dev/scalebox/benchmarks"
 	"github.com/scalebox-dev/scalebox/judge"
+	"github.com/scalebox-dev/scalebox/runner"
 )
 
 // incProblem is a HumanEval-style problem: check(inc) runs asserts.
@@ -187,6 +188,46 @@ func jsonString(s string) string {
 	return string(b)
 }
 
+// diesAfter wraps the real sandbox; its first run's process dies after
+// writing `lines` lines, as one killed for memory on a sample would.
+type diesAfter struct {
+	runner.Sandbox
+	lines int
+	calls atomic.Int64
+}
+
+func (d *diesAfter) Run(ctx context.Context, s *runner.Spec) (*runner.Result, error) {
+	r, err := d.Sandbox.Run(ctx, s)
+	if err != nil || d.calls.Add(1) > 1 {
+		return r, err
+	}
+	cut := bytes.SplitAfterN(r.Stdout, []byte("\n"), d.lines+1)
+	r.Stdout = bytes.Join(cut[:d.lines], nil)
+	r.Status, r.Note = runner.StatusMemoryLimit, "injected death"
+	return r, nil
+}
+
+// TestSanitizeProcessDies: when the sanitizer dies on a sample, that sample
+// stays as it is and the rest are sanitized by a new process.
+func TestSanitizeProcessDies(t *testing.T) {
+	sb := needSandbox(t)
+	b := newBench(t, "", incProblem)
+	code := "def inc(x):\n    return x + 1\n\nprint(inc(1))\n"
+	s := []*benchmarks.Sample{{TaskID: "a/inc", Code: code}, {TaskID: "a/inc", Code: code}, {TaskID: "a/inc", Code: code}}
+	dies := &diesAfter{Sandbox: sb, lines: 2} // ready, then the first sample
+	n, err := Sanitize(context.Background(), options(t, dies, b, s), s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"def inc(x):\n    return x + 1\n", code, "def inc(x):\n    return x + 1\n"}
+	if diff := cmp.Diff(want, []string{s[0].Code, s[1].Code, s[2].Code}); n != 2 || diff != "" {
+		t.Errorf("%d changed, want 2; codes (-want +got):\n%s", n, diff)
+	}
+	if c := dies.calls.Load(); c != 2 {
+		t.Errorf("%d sanitizer runs, want 2", c)
+	}
+}
+
 // FuzzSanitize: any text is sanitized without a machinery error, and a
 // sanitized program is a fixed point (sanitizing it again changes nothing).
 func FuzzSanitize(f *testing.F) {
@@ -197,7 +238,6 @@ func FuzzSanitize(f *testing.F) {
 		f.Add(seed, true)
 	}
 	f.Fuzz(func(t *testing.T, code string, completion bool) {
-		dbg, _ := os.OpenFile("/tmp/san/fuzz.log", os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644); fmt.Fprintf(dbg, "%d start %q\n", os.Getpid(), code); defer fmt.Fprintf(dbg, "%d end\n", os.Getpid())
 		s := []*benchmarks.Sample{{TaskID: "a/inc", Code: code, Completion: completion}}
 		opts := options(t, sb, b, s)
 		if _, err := Sanitize(context.Background(), opts, s); err != nil {
