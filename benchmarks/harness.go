@@ -295,6 +295,9 @@ func RunOutcome(r *runner.Result) (o Outcome, decided bool) {
 	case runner.StatusOutputLimit:
 		return Outcome{Verdict: judge.OLE, Message: r.Note}, true
 	case runner.StatusSignaled:
+		if r.Signal == syscall.SIGSYS {
+			return Outcome{Verdict: judge.RE, Message: "killed for a forbidden system call (SIGSYS: the sandbox's seccomp filter)"}, true
+		}
 		return Outcome{Verdict: judge.RE, Message: fmt.Sprintf("killed by signal %d (%s)%s", int(r.Signal), signalName(r.Signal), stderrNote(r.Stderr))}, true
 	case runner.StatusExited:
 		if r.ExitCode != 0 {

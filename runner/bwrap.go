@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+
+	"golang.org/x/sys/unix"
 )
 
 // Options configure a sandbox backend.
@@ -32,6 +34,8 @@ type Options struct {
 	HideDirs []string
 	// Logger receives warnings; nil discards them.
 	Logger *slog.Logger
+	// NoSeccomp turns the system call filter off (for debugging).
+	NoSeccomp bool
 }
 
 // Defaults for Options.
@@ -80,6 +84,8 @@ type Bwrap struct {
 	// only after a run's mounts, so that a toolchain under one (/usr/local/go)
 	// can be bound into it.
 	hidden []string
+	// seccomp is the system call filter applied to every program.
+	seccomp []unix.SockFilter
 }
 
 // NewBwrap finds bwrap and prepares cgroups. Without usable cgroups it still
@@ -100,12 +106,20 @@ func NewBwrap(opts Options) (*Bwrap, error) {
 	}
 	b.desc.Backend, b.desc.Version = "bwrap", b.version
 	b.base = bwrapBaseArgs(o)
+	if !o.NoSeccomp {
+		b.seccomp = seccompProgram()
+	}
 	b.hidden = existingDirs(o.HideDirs)
 	b.desc.Isolation = []string{
 		"namespaces: user, pid, net, ipc, uts, cgroup, mount",
 		"host uid " + strconv.Itoa(b.desc.HostUID),
 		"read-only: " + strings.Join(existing(o.SystemDirs), " "),
 		"private tmpfs work dir", "empty environment", "new session", "dies with parent",
+	}
+	if b.seccomp != nil {
+		b.desc.Isolation = append(b.desc.Isolation, "seccomp: ptrace, mount, modules, keyrings, bpf, perf events, new namespaces and clock changes kill the program")
+	} else {
+		b.desc.Warnings = append(b.desc.Warnings, "no seccomp filter: the sandbox relies on namespaces and an unprivileged uid alone")
 	}
 	return b, nil
 }
@@ -202,8 +216,17 @@ func (b *Bwrap) Run(ctx context.Context, spec *Spec) (*Result, error) {
 	if len(spec.Args) == 0 || !filepath.IsAbs(spec.Args[0]) {
 		return nil, errors.New("sandbox: command must be an absolute path")
 	}
-	args := b.args(spec)
-	return b.launcher.run(ctx, spec, wrapper{path: b.path, args: args, exitSignals: true})
+	w := wrapper{path: b.path, args: b.args(spec), exitSignals: true}
+	if b.seccomp != nil {
+		f, err := seccompFile(b.seccomp)
+		if err != nil {
+			return nil, sysErr("seccomp filter: %v", err)
+		}
+		w.extraFiles = []*os.File{f}
+		// The filter comes first among the options: fd 3.
+		w.args = append([]string{w.args[0], "--seccomp", "3"}, w.args[1:]...)
+	}
+	return b.launcher.run(ctx, spec, w)
 }
 
 func (b *Bwrap) args(spec *Spec) []string {

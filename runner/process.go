@@ -46,6 +46,9 @@ type wrapper struct {
 	// sandboxing wrapper sets up the program's own and gets neither.
 	dir string
 	env []string
+	// extraFiles are passed to the wrapper as fds 3, 4, ...; the launcher
+	// closes its copies once the wrapper has started.
+	extraFiles []*os.File
 	// exitSignals: the wrapper reports a child killed by signal N as exit
 	// status 128+N (bwrap, nsjail).
 	exitSignals bool
@@ -114,6 +117,12 @@ func (l *launcher) run(ctx context.Context, spec *Spec, w wrapper) (*Result, err
 			Credential: l.cred,
 		},
 	}
+	cmd.ExtraFiles = w.extraFiles
+	defer func() {
+		for _, f := range w.extraFiles {
+			f.Close()
+		}
+	}()
 	start := time.Now()
 	if err := l.startConfined(cmd, cg); err != nil {
 		outW.Close()
