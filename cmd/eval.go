@@ -42,6 +42,7 @@ type evalOptions struct {
 	memory   string
 	resume   bool
 	from     string
+	sanitize bool
 	// fromReport is the report --from-report reruns.
 	fromReport *report.Report
 }
@@ -105,6 +106,7 @@ samples. The demo benchmark ships its own samples.`,
 	f.BoolVar(&o.details, "details", false, "print one line per sample (default when there are at most 60)")
 	f.DurationVar(&o.cpuTime, "cpu-time", 0, "override the benchmark's CPU time limit per test")
 	f.StringVar(&o.memory, "memory", "", "override the benchmark's memory limit per test (e.g. 512MiB)")
+	f.BoolVar(&o.sanitize, "sanitize", false, "extract the entry point's code from chat answers (prose, fences, tests and prints dropped; imports and helpers kept), like evalplus's sanitizer")
 	f.BoolVar(&o.resume, "resume", false, "continue an interrupted run: judge only the samples its journal (next to --out) lacks")
 	f.StringVar(&o.from, "from-report", "", "rerun the evaluation a report records (benchmark, data, samples, configuration, limits)")
 	return c
@@ -195,6 +197,15 @@ func runEval(ctx context.Context, o *evalOptions) error {
 	opts := env.options(samples, o.jobs, !o.allTests && cfg.Eval.EarlyStop == benchmarks.EarlyStopFirstFailure, o.retries)
 	if _, err := env.prepareReference(ctx, opts); err != nil {
 		return err
+	}
+	if o.sanitize {
+		n, err := eval.Sanitize(ctx, opts, samples)
+		if err != nil {
+			return fmt.Errorf("sanitize: %w", err)
+		}
+		if !o.g.quiet {
+			fmt.Fprintf(deps.Stderr, "sanitized %d of %d samples\n", n, len(samples))
+		}
 	}
 	var journal *eval.Journal
 	var prior []eval.JournalEntry

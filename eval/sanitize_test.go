@@ -8,7 +8,6 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -147,13 +146,11 @@ func TestSanitizeGarbage(t *testing.T) {
 		{TaskID: "a/inc", Code: garbage.String()},
 		{TaskID: "a/inc", Code: "def inc(x):\n    return x + 1\n\nprint(inc(1))\n"},
 	}
-	start := time.Now()
+	// The script bounds its work (at most 24M characters parsed per item);
+	// the sandbox's CPU limit ends it otherwise, which would be an error.
 	n, err := Sanitize(context.Background(), options(t, sb, b, s), s)
 	if err != nil {
 		t.Fatal(err)
-	}
-	if el := time.Since(start); el > 5*time.Second {
-		t.Errorf("sanitizing 1 MB of random text took %v", el)
 	}
 	if n != 1 || s[0].Code != garbage.String() || s[1].Code != "def inc(x):\n    return x + 1\n" {
 		t.Errorf("%d changed, garbage unchanged %v, second sample %q; want 1, true, the function alone", n, s[0].Code == garbage.String(), s[1].Code)
