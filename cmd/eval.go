@@ -43,6 +43,11 @@ type evalOptions struct {
 	resume   bool
 	from     string
 	sanitize bool
+	// memoryShare is the share of the machine's memory the running
+	// tests' memory limits may add up to; maxSERate the share of samples
+	// that may end in system errors before the run fails.
+	memoryShare float64
+	maxSERate   float64
 	// fromReport is the report --from-report reruns.
 	fromReport *report.Report
 }
@@ -70,6 +75,13 @@ samples. The demo benchmark ships its own samples.`,
 			o.jobs = g.v.GetInt("jobs")
 			o.sandbox = g.v.GetString("sandbox")
 			o.retries = g.v.GetInt("retries")
+			o.memoryShare = g.v.GetFloat64("memory_share")
+			if o.memoryShare <= 0 || o.memoryShare > 1 {
+				return usageError("--memory-share must be in (0, 1], not %v", o.memoryShare)
+			}
+			if o.maxSERate < 0 || o.maxSERate > 1 {
+				return usageError("--max-se-rate must be in [0, 1], not %v", o.maxSERate)
+			}
 			if o.from != "" {
 				if err := o.loadFromReport(c); err != nil {
 					return err
@@ -106,6 +118,8 @@ samples. The demo benchmark ships its own samples.`,
 	f.BoolVar(&o.details, "details", false, "print one line per sample (default when there are at most 60)")
 	f.DurationVar(&o.cpuTime, "cpu-time", 0, "override the benchmark's CPU time limit per test")
 	f.StringVar(&o.memory, "memory", "", "override the benchmark's memory limit per test (e.g. 512MiB)")
+	f.Float64Var(&o.memoryShare, "memory-share", 0.75, "the share of this machine's memory that the memory limits of the tests running at once may add up to")
+	f.Float64Var(&o.maxSERate, "max-se-rate", 0, "the share of samples that may end in system errors (SE) and still exit 0; above it the run fails (exit 3)")
 	f.BoolVar(&o.sanitize, "sanitize", false, "extract the entry point's code from chat answers (prose, fences, tests and prints dropped; imports and helpers kept), like evalplus's sanitizer")
 	f.BoolVar(&o.resume, "resume", false, "continue an interrupted run: judge only the samples its journal (next to --out) lacks")
 	f.StringVar(&o.from, "from-report", "", "rerun the evaluation a report records (benchmark, data, samples, configuration, limits)")
@@ -195,6 +209,9 @@ func runEval(ctx context.Context, o *evalOptions) error {
 		}
 	}
 	opts := env.options(samples, o.jobs, !o.allTests && cfg.Eval.EarlyStop == benchmarks.EarlyStopFirstFailure, o.retries)
+	if total := totalMemory(); total > 0 {
+		opts.MemoryBudgetBytes = int64(o.memoryShare * float64(total))
+	}
 	if _, err := env.prepareReference(ctx, opts); err != nil {
 		return err
 	}
@@ -292,9 +309,31 @@ func runEval(ctx context.Context, o *evalOptions) error {
 	case res.Interrupted:
 		return withCode(ExitInterrupted, errors.New("interrupted; the report holds what finished"))
 	case rep.Summary.SystemErrors > 0:
-		return withCode(ExitSystemErrors, fmt.Errorf("%d samples ended in system errors", rep.Summary.SystemErrors))
+		rate := float64(rep.Summary.SystemErrors) / float64(max(rep.Summary.Samples, 1))
+		if rate > o.maxSERate {
+			return withCode(ExitSystemErrors, fmt.Errorf("%d of %d samples (%.1f%%) ended in system errors, more than --max-se-rate %.1f%%: the results are incomplete",
+				rep.Summary.SystemErrors, rep.Summary.Samples, 100*rate, 100*o.maxSERate))
+		}
+		fmt.Fprintf(deps.Stderr, "warning: %d samples ended in system errors (within --max-se-rate)\n", rep.Summary.SystemErrors)
 	}
 	return nil
+}
+
+// totalMemory is the machine's memory in bytes (MemTotal), or 0.
+func totalMemory() int64 {
+	data, err := os.ReadFile("/proc/meminfo")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if rest, ok := strings.CutPrefix(line, "MemTotal:"); ok {
+			var kb int64
+			if _, err := fmt.Sscan(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), &kb); err == nil {
+				return kb << 10
+			}
+		}
+	}
+	return 0
 }
 
 // journalObserver appends each finished sample to the journal.

@@ -53,7 +53,7 @@ type globalOptions struct {
 }
 
 // knownConfigKeys are the keys a config file may set.
-var knownConfigKeys = []string{"jobs", "sandbox", "retries", "sandbox_uid", "sandbox_gid", "benchmarks_dir", "quiet"}
+var knownConfigKeys = []string{"jobs", "sandbox", "retries", "sandbox_uid", "sandbox_gid", "benchmarks_dir", "quiet", "memory_share"}
 
 // Execute runs the root command with args and returns the exit code.
 func Execute(ctx context.Context, deps Deps, args []string) int {

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"golang.org/x/sync/errgroup"
+	"golang.org/x/sync/semaphore"
 
 	"github.com/scalebox-dev/scalebox/benchmarks"
 	"github.com/scalebox-dev/scalebox/judge"
@@ -36,6 +37,11 @@ type Options struct {
 	// Observer is told about progress; it is called from the goroutine
 	// that called Run, never concurrently. Nil means no progress.
 	Observer Observer
+	// MemoryBudgetBytes, when positive, bounds the sum of the memory limits
+	// of the sandboxed processes running at once (memory admission), so
+	// that parallelism cannot run the host out of memory: a run waits for
+	// its limit (at most the whole budget) to be free.
+	MemoryBudgetBytes int64
 	// Skip, when set, leaves out samples that are already judged (a
 	// resumed run); they are neither run nor returned.
 	Skip   func(taskID string, index int) bool
@@ -141,6 +147,9 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
 	e := &engine{opts: opts, events: make(chan event, 256)}
+	if opts.MemoryBudgetBytes > 0 {
+		e.memory = semaphore.NewWeighted(opts.MemoryBudgetBytes)
+	}
 	e.cond = sync.NewCond(&e.mu)
 	res := &Result{Started: time.Now()}
 	totalTests := 0
@@ -196,6 +205,8 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 type engine struct {
 	opts   Options
 	events chan event
+	// memory admits runs by their memory limits (nil: no admission).
+	memory *semaphore.Weighted
 
 	mu        sync.Mutex
 	cond      *sync.Cond
@@ -339,9 +350,14 @@ func (e *engine) build(ctx context.Context, st *sampleState) {
 		var err error
 		if plan.Stage {
 			br, err = e.opts.Builder.Stage(ctx, tc, plan.Files)
-		} else {
-			br, err = e.opts.Builder.Build(ctx, tc, plan.Files)
+			return err
 		}
+		release, err := e.admit(ctx, e.opts.Builder.Limits.MemoryBytes)
+		if err != nil {
+			return err
+		}
+		defer release()
+		br, err = e.opts.Builder.Build(ctx, tc, plan.Files)
 		return err
 	})
 	if err != nil {
@@ -415,7 +431,11 @@ func (e *engine) test(ctx context.Context, st *sampleState, i int) {
 
 	var r *runner.Result
 	attempts, err := e.retry(tctx, func() error {
-		var err error
+		release, err := e.admit(tctx, lim.MemoryBytes)
+		if err != nil {
+			return err
+		}
+		defer release()
 		if run.Watch != nil {
 			spec.Watch = run.Watch()
 		}
@@ -471,6 +491,19 @@ func (e *engine) test(ctx context.Context, st *sampleState, i int) {
 		}
 	}
 	e.finishRunLocked(st)
+}
+
+// admit waits until a run with the given memory limit fits in the memory
+// budget and returns the function that gives it back.
+func (e *engine) admit(ctx context.Context, limit int64) (func(), error) {
+	if e.memory == nil || limit <= 0 {
+		return func() {}, nil
+	}
+	w := min(limit, e.opts.MemoryBudgetBytes)
+	if err := e.memory.Acquire(ctx, w); err != nil {
+		return nil, err
+	}
+	return func() { e.memory.Release(w) }, nil
 }
 
 // retry calls f until it succeeds, ctx ends, or 1+Retries attempts failed.

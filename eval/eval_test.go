@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -283,3 +284,54 @@ type cancelAfterFirst struct{ cancel func() }
 func (c cancelAfterFirst) Started(int, int)         {}
 func (c cancelAfterFirst) TestDone(judge.Verdict)   {}
 func (c cancelAfterFirst) SampleDone(*SampleResult) { c.cancel() }
+
+// inflight wraps the real sandbox and records the most runs at once.
+type inflight struct {
+	runner.Sandbox
+	mu       sync.Mutex
+	now, max int
+}
+
+func (f *inflight) Run(ctx context.Context, s *runner.Spec) (*runner.Result, error) {
+	f.mu.Lock()
+	f.now++
+	f.max = max(f.max, f.now)
+	f.mu.Unlock()
+	defer func() { f.mu.Lock(); f.now--; f.mu.Unlock() }()
+	return f.Sandbox.Run(ctx, s)
+}
+
+// TestMemoryAdmission: with a budget that fits one run's memory limit, runs
+// go one at a time whatever -j says.
+func TestMemoryAdmission(t *testing.T) {
+	sb := needSandbox(t)
+	b := newBench(t, "[limits]\nmemory = \"100MiB\"\n", fiveTests)
+	var lines []string
+	for i := 0; i < 6; i++ {
+		lines = append(lines, fmt.Sprintf(`{"task_id": "echo", "solution": "# %d\nimport time\ntime.sleep(0.1)\nprint(input())"}`, i))
+	}
+	for _, tc := range []struct {
+		budget int64
+		want   func(int) bool
+	}{
+		{150 << 20, func(n int) bool { return n == 1 }},
+		{0, func(n int) bool { return n > 1 }},
+	} {
+		w := &inflight{Sandbox: sb}
+		opts := options(t, w, b, samples(t, lines...))
+		opts.Jobs = 4
+		opts.MemoryBudgetBytes = tc.budget
+		res, err := Run(context.Background(), opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range res.Samples {
+			if r.Verdict != judge.AC {
+				t.Fatalf("verdict %s: %s", r.Verdict, r.Message)
+			}
+		}
+		if !tc.want(w.max) {
+			t.Errorf("budget %d: at most %d runs at once", tc.budget, w.max)
+		}
+	}
+}

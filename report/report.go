@@ -266,12 +266,21 @@ func Read(path string) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
+	r, err := Parse(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return r, nil
+}
+
+// Parse decodes a report, checking its schema version.
+func Parse(data []byte) (*Report, error) {
 	var r Report
 	if err := json.Unmarshal(data, &r); err != nil {
-		return nil, fmt.Errorf("%s: not a scalebox report: %w", path, err)
+		return nil, fmt.Errorf("not a scalebox report: %w", err)
 	}
 	if r.SchemaVersion < 1 || r.SchemaVersion > SchemaVersion {
-		return nil, fmt.Errorf("%s: report schema_version %d is not supported (this scalebox reads 1..%d)", path, r.SchemaVersion, SchemaVersion)
+		return nil, fmt.Errorf("report schema_version %d is not supported (this scalebox reads 1..%d)", r.SchemaVersion, SchemaVersion)
 	}
 	return &r, nil
 }

@@ -139,3 +139,28 @@ func TestOneLine(t *testing.T) {
 		}
 	}
 }
+
+func FuzzParse(f *testing.F) {
+	r := sampleReport()
+	r.Summarize([]int{1, 10})
+	data, _ := r.Marshal()
+	f.Add(data)
+	f.Add([]byte(`{"schema_version": 1, "problems": [{"task_id": "x", "samples": [{"verdict": "AC", "tests": null}]}]}`))
+	f.Add([]byte(`{"schema_version": 2}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		rep, err := Parse(data)
+		if err != nil {
+			return
+		}
+		// A parsed report can be summarised, rendered, stripped and written.
+		rep.Summarize([]int{1, 2})
+		var b strings.Builder
+		if err := rep.WriteText(&b, true); err != nil {
+			t.Fatal(err)
+		}
+		rep.StripTimings()
+		if _, err := rep.Marshal(); err != nil {
+			t.Fatal(err)
+		}
+	})
+}

@@ -1,0 +1,2 @@
+# task: atk/double
+print(2 * int(input()))

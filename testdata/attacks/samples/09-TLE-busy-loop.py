@@ -1,0 +1,3 @@
+# task: atk/double
+while True:
+    pass

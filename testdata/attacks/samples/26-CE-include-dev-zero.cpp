@@ -1,0 +1,3 @@
+// task: atk/double
+#include "/dev/zero"
+int main() {}

@@ -1,0 +1,3 @@
+// task: atk/double
+#include </dev/urandom>
+int main() {}

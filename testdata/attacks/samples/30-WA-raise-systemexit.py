@@ -1,0 +1,2 @@
+# task: atk/inc
+raise SystemExit

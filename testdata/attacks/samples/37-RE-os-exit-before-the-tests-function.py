@@ -1,0 +1,3 @@
+# task: atk/add
+import os
+os._exit(0)

@@ -1,0 +1,3 @@
+# task: atk/add
+def add(a, b):
+    return a + b

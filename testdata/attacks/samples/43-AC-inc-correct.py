@@ -1,0 +1,3 @@
+# task: atk/inc
+def inc(x):
+    return x + 1
