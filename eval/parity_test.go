@@ -19,7 +19,7 @@ import (
 // evalplus recorded. They need ../shared/data (CI has it).
 const sharedData = "../../shared/data"
 
-func needData(t *testing.T, paths ...string) {
+func needData(t testing.TB, paths ...string) {
 	t.Helper()
 	for _, p := range paths {
 		if _, err := os.Stat(p); err != nil {
@@ -86,6 +86,25 @@ func parityCases() []parityCase {
 // results by task.
 func runParity(t *testing.T, c parityCase, jobs int) (map[string]*SampleResult, *report.Report) {
 	t.Helper()
+	opts := parityOptions(t, c)
+	opts.Jobs = jobs
+	if _, err := PrepareReference(context.Background(), opts, ReferenceCacheDir()); err != nil {
+		t.Fatal(err)
+	}
+	res, err := Run(context.Background(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	byTask := map[string]*SampleResult{}
+	for _, r := range res.Samples {
+		byTask[r.Sample.TaskID] = r
+	}
+	return byTask, BuildReport(res, opts, ReportInfo{})
+}
+
+// parityOptions loads a parity case's benchmark and samples.
+func parityOptions(t testing.TB, c parityCase) Options {
+	t.Helper()
 	sb := needSandbox(t)
 	cfg, err := (&benchmarks.Registry{}).Load(c.bench)
 	if err != nil {
@@ -104,20 +123,7 @@ func runParity(t *testing.T, c parityCase, jobs int) (map[string]*SampleResult, 
 	if err != nil {
 		t.Fatal(err)
 	}
-	opts := options(t, sb, b, smp)
-	opts.Jobs = jobs
-	if _, err := PrepareReference(context.Background(), opts, ReferenceCacheDir()); err != nil {
-		t.Fatal(err)
-	}
-	res, err := Run(context.Background(), opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	byTask := map[string]*SampleResult{}
-	for _, r := range res.Samples {
-		byTask[r.Sample.TaskID] = r
-	}
-	return byTask, BuildReport(res, opts, ReportInfo{})
+	return options(t, sb, b, smp)
 }
 
 // TestParityWithEvalplus: per-task verdicts equal to evalplus's recorded
