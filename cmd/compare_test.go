@@ -5,8 +5,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -412,5 +414,103 @@ func TestReportStripTimings(t *testing.T) {
 	_, stderr, code = run(t, context.Background(), "", "report", "strip-timings", future)
 	if code != 0 || !strings.Contains(stderr, `warning: `+future+` has fields this scalebox does not know (first: "future_field")`) {
 		t.Errorf("exit %d, stderr %q", code, stderr)
+	}
+}
+
+// TestCompareRealRuns: the Qwen2.5-Coder-1.5B HumanEval+ samples against a
+// copy with eight passing solutions broken. compare reports exactly those
+// flips, McNemar's exact p-value 2·(1/2)^8, and a bootstrap interval that
+// matches the hand computation: the paired differences are 0 except eight
+// -1s, so a resampled mean is -X/n with X ~ Binomial(n, 8/n), and the
+// interval is that distribution's 2.5% and 97.5% quantiles.
+func TestCompareRealRuns(t *testing.T) {
+	needSandbox(t)
+	if testing.Short() {
+		t.Skip("slow: two HumanEval+ runs")
+	}
+	data := "../../shared/data/humanevalplus/v0.1.9/HumanEvalPlus.jsonl.gz"
+	samplesPath := "../../shared/data/generations/qwen2.5-coder-1.5b-base/evalplus/humaneval/generated.jsonl"
+	for _, p := range []string{data, samplesPath} {
+		if _, err := os.Stat(p); err != nil {
+			if os.Getenv("CI") == "true" {
+				t.Fatalf("CI=true but %s is missing", p)
+			}
+			t.Skip(p + " missing")
+		}
+	}
+	dir := t.TempDir()
+	base := filepath.Join(dir, "base.json")
+	if _, stderr, code := run(t, context.Background(), "", "eval", "--bench", "humanevalplus", "--data", data, "--samples", samplesPath, "--out", base, "-q"); code != 0 {
+		t.Fatalf("base run: exit %d: %s", code, stderr)
+	}
+	rep, err := report.Read(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var broken []string
+	for _, p := range rep.Problems {
+		if p.Samples[0].Passed && len(broken) < 8 {
+			broken = append(broken, p.TaskID)
+		}
+	}
+	// The copy: the same lines, the chosen tasks' completions replaced.
+	in, err := os.ReadFile(samplesPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	for _, line := range bytes.Split(bytes.TrimSpace(in), []byte("\n")) {
+		var s map[string]any
+		if err := json.Unmarshal(line, &s); err != nil {
+			t.Fatal(err)
+		}
+		if slices.Contains(broken, s["task_id"].(string)) {
+			s["completion"] = "    raise ValueError('broken on purpose')\n"
+		}
+		b, _ := json.Marshal(s)
+		out.Write(append(b, '\n'))
+	}
+	brokenSamples := filepath.Join(dir, "broken.jsonl")
+	os.WriteFile(brokenSamples, out.Bytes(), 0o644)
+	newPath := filepath.Join(dir, "new.json")
+	if _, stderr, code := run(t, context.Background(), "", "eval", "--bench", "humanevalplus", "--data", data, "--samples", brokenSamples, "--out", newPath, "-q"); code != 0 {
+		t.Fatalf("new run: exit %d: %s", code, stderr)
+	}
+	checkFlipsMatchBroken(t, base, newPath, broken)
+
+	stdout, stderr, code := run(t, context.Background(), "", "compare", base, newPath, "--json", "--fail-on-regression", "1")
+	if code != int(ExitBelowThreshold) {
+		t.Errorf("a significant 8-problem drop: exit %d, want %d (%s)", code, ExitBelowThreshold, stderr)
+	}
+	var c report.Comparison
+	if err := json.Unmarshal([]byte(stdout), &c); err != nil {
+		t.Fatalf("%v\n%s", err, stdout)
+	}
+	n := float64(c.Paired)
+	if c.Paired != 164 || c.McNemar.BaseOnly != 8 || c.McNemar.NewOnly != 0 {
+		t.Fatalf("paired %d, McNemar b=%d c=%d; want 164, 8, 0", c.Paired, c.McNemar.BaseOnly, c.McNemar.NewOnly)
+	}
+	if want := 2 * math.Pow(0.5, 8); math.Abs(c.McNemar.PValue-want) > 1e-12 {
+		t.Errorf("McNemar p = %v, by hand 2·(1/2)^8 = %v", c.McNemar.PValue, want)
+	}
+	if want := -8 / n; math.Abs(c.PassAt1.Difference-want) > 1e-12 {
+		t.Errorf("difference %v, by hand %v", c.PassAt1.Difference, want)
+	}
+	// Quantiles of -Binomial(164, 8/164)/164, by hand: the CDF summed term
+	// by term.
+	q := func(p float64) float64 {
+		cdf, pk := 0.0, math.Pow(1-8/n, n)
+		for k := 0; k <= int(n); k++ {
+			cdf += pk
+			if cdf >= p {
+				return float64(k)
+			}
+			pk *= (n - float64(k)) / float64(k+1) * (8 / n) / (1 - 8/n)
+		}
+		return n
+	}
+	lo, hi := -q(0.975)/n, -q(0.025)/n
+	if math.Abs(c.PassAt1.CI.Low-lo) > 1.5/n || math.Abs(c.PassAt1.CI.High-hi) > 1.5/n {
+		t.Errorf("bootstrap interval [%v, %v], by hand about [%v, %v]", c.PassAt1.CI.Low, c.PassAt1.CI.High, lo, hi)
 	}
 }
