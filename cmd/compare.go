@@ -116,11 +116,11 @@ Exit codes:
 func runCompare(_ context.Context, o *compareOptions) error {
 	var in [2]report.Input
 	for i, path := range []string{o.basePath, o.newPath} {
-		r, x, err := report.ReadWithExtras(path)
+		r, err := report.Read(path)
 		if err != nil {
 			return fmt.Errorf("read report: %w", err)
 		}
-		in[i] = report.Input{Path: path, Report: r, Extras: x}
+		in[i] = report.Input{Path: path, Report: r}
 	}
 	res, err := report.Compare(in[0], in[1], report.CompareOptions{
 		Confidence: o.confidence, Resamples: o.resamples, Seed: o.seed, Force: o.force,

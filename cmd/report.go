@@ -74,11 +74,11 @@ when the report carries problems[].meta, and the slowest tests by CPU time
 }
 
 func runReportShow(_ context.Context, o *reportShowOptions) error {
-	r, x, err := report.ReadWithExtras(o.path)
+	r, err := report.Read(o.path)
 	if err != nil {
 		return fmt.Errorf("read report: %w", err)
 	}
-	ov := report.NewOverview(r, x, o.slowest)
+	ov := report.NewOverview(r, o.slowest)
 	if o.json {
 		return writeIndentedJSON(o.g.deps.Stdout, ov)
 	}

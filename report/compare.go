@@ -52,8 +52,6 @@ type CompareOptions struct {
 type Input struct {
 	Path   string
 	Report *Report
-	// Extras may be nil.
-	Extras *Extras
 }
 
 // Comparison is the result of comparing a NEW report against a BASE one.
@@ -199,8 +197,8 @@ func Compare(baseIn, newIn Input, opts CompareOptions) (*Comparison, error) {
 	}
 
 	c.PassAtK = metrics(br.Summary.PassAtK, nr.Summary.PassAtK)
-	if bx, nx := baseIn.Extras, newIn.Extras; bx != nil && nx != nil && len(bx.BasePassAtK) > 0 && len(nx.BasePassAtK) > 0 {
-		c.BasePassAtK = metrics(bx.BasePassAtK, nx.BasePassAtK)
+	if bx, nx := baseIn.Report.Summary.BasePassAtK, newIn.Report.Summary.BasePassAtK; len(bx) > 0 && len(nx) > 0 {
+		c.BasePassAtK = metrics(bx, nx)
 	}
 
 	bc, err := countsByTask(baseIn)

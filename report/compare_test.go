@@ -230,9 +230,9 @@ func TestCompareUnpaired(t *testing.T) {
 func TestCompareBasePassAtK(t *testing.T) {
 	base := synth(map[string][]string{"a": {"AC"}, "b": {"WA"}}, 1, 10)
 	next := synth(map[string][]string{"a": {"AC"}, "b": {"AC"}}, 1)
-	bx := &Extras{BasePassAtK: map[string]float64{"1": 0.75, "10": 0.9}}
-	nx := &Extras{BasePassAtK: map[string]float64{"1": 1}}
-	c, err := Compare(Input{"b", base, bx}, Input{"n", next, nx}, CompareOptions{})
+	base.Summary.BasePassAtK = map[string]float64{"1": 0.75, "10": 0.9}
+	next.Summary.BasePassAtK = map[string]float64{"1": 1}
+	c, err := Compare(Input{"b", base}, Input{"n", next}, CompareOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -242,7 +242,8 @@ func TestCompareBasePassAtK(t *testing.T) {
 	if diff := cmp.Diff([]Metric{{K: 1, Base: 0.5, New: 1, Difference: 0.5}}, c.PassAtK); diff != "" {
 		t.Errorf("pass@k (-want +got):\n%s", diff)
 	}
-	c, _ = Compare(Input{"b", base, bx}, Input{"n", next, nil}, CompareOptions{})
+	next.Summary.BasePassAtK = nil
+	c, _ = Compare(Input{"b", base}, Input{"n", next}, CompareOptions{})
 	if c.BasePassAtK != nil {
 		t.Errorf("only one side has base pass@k, got %v", c.BasePassAtK)
 	}

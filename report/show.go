@@ -1,82 +1,13 @@
 package report
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"sort"
 	"strings"
 	"text/tabwriter"
 )
 
-// Extras are optional report fields that Report does not hold (yet):
-// summary.base_pass_at_k and problems[].meta. They are decoded from the
-// report's JSON on their own, so reports that carry them are read fully
-// whether or not this package's structs have grown the fields, and reports
-// without them read as empty Extras.
-type Extras struct {
-	// BasePassAtK is summary.base_pass_at_k: pass@k on a benchmark's base
-	// tests (for HumanEval+, the original HumanEval tests), keyed by k.
-	BasePassAtK map[string]float64 `json:"base_pass_at_k,omitempty"`
-	// Meta is problems[].meta by task id: facts for breakdowns such as
-	// difficulty, platform or contest_month. Non-string values are kept as
-	// their JSON text.
-	Meta map[string]map[string]string `json:"meta,omitempty"`
-}
-
-// ParseExtras decodes the Extras of a report's JSON.
-func ParseExtras(data []byte) (*Extras, error) {
-	var raw struct {
-		Summary struct {
-			BasePassAtK map[string]float64 `json:"base_pass_at_k"`
-		} `json:"summary"`
-		Problems []struct {
-			TaskID string                     `json:"task_id"`
-			Meta   map[string]json.RawMessage `json:"meta"`
-		} `json:"problems"`
-	}
-	if err := json.Unmarshal(data, &raw); err != nil {
-		return nil, err
-	}
-	x := &Extras{BasePassAtK: raw.Summary.BasePassAtK}
-	for _, p := range raw.Problems {
-		if len(p.Meta) == 0 {
-			continue
-		}
-		if x.Meta == nil {
-			x.Meta = map[string]map[string]string{}
-		}
-		m := make(map[string]string, len(p.Meta))
-		for k, v := range p.Meta {
-			var s string
-			if json.Unmarshal(v, &s) == nil {
-				m[k] = s
-			} else {
-				m[k] = string(v)
-			}
-		}
-		x.Meta[p.TaskID] = m
-	}
-	return x, nil
-}
-
-// ReadWithExtras reads a report file with Read, and its Extras.
-func ReadWithExtras(path string) (*Report, *Extras, error) {
-	r, err := Read(path)
-	if err != nil {
-		return nil, nil, err
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, nil, err
-	}
-	x, err := ParseExtras(data)
-	if err != nil {
-		return nil, nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return r, x, nil
-}
 
 // Overview is what `scalebox report show` prints: the summary, pass@1 by
 // each problem metadata key, and the slowest tests.
@@ -126,18 +57,20 @@ type SlowTest struct {
 // unsetValue is the group of problems that lack a metadata key.
 const unsetValue = "(unset)"
 
-// NewOverview summarizes r (with x, which may be nil) and lists its
-// slowest tests, at most slowest of them, by usage.cpu_time_ms; ties keep
-// report order.
-func NewOverview(r *Report, x *Extras, slowest int) *Overview {
+// NewOverview summarizes r and lists its slowest tests, at most slowest of
+// them, by usage.cpu_time_ms; ties keep report order.
+func NewOverview(r *Report, slowest int) *Overview {
 	o := &Overview{Benchmark: r.Benchmark, Summary: r.Summary, report: r}
-	if x == nil {
-		x = &Extras{}
+	if len(r.Summary.BasePassAtK) > 0 {
+		o.BasePassAtK = r.Summary.BasePassAtK
 	}
-	if len(x.BasePassAtK) > 0 {
-		o.BasePassAtK = x.BasePassAtK
+	meta := map[string]map[string]string{}
+	for _, p := range r.Problems {
+		if len(p.Meta) > 0 {
+			meta[p.TaskID] = p.Meta
+		}
 	}
-	o.Breakdowns = breakdowns(r, x.Meta)
+	o.Breakdowns = breakdowns(r, meta)
 	var tests []SlowTest
 	for _, p := range r.Problems {
 		for _, s := range p.Samples {

@@ -57,14 +57,14 @@ func TestOverviewBreakdownsAndExtras(t *testing.T) {
 		"c": {"difficulty": "hard", "rating": "1800"},
 		"d": {"difficulty": "hard"},
 	})
-	got, x, err := ReadWithExtras(path)
+	got, err := Read(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if diff := cmp.Diff(r.Summary.PassAtK, got.Summary.PassAtK); diff != "" {
 		t.Errorf("pass@k (-want +got):\n%s", diff)
 	}
-	o := NewOverview(got, x, 10)
+	o := NewOverview(got, 10)
 	want := []Breakdown{
 		{Key: "contest_month", Groups: []Group{{"2024-05", 1, 1, ptr(1)}, {unsetValue, 4, 3, ptr((0.5 + 0 + 0.5) / 3)}}},
 		{Key: "difficulty", Groups: []Group{{"easy", 2, 2, ptr(0.75)}, {"hard", 2, 1, ptr(0)}, {unsetValue, 1, 1, ptr(0.5)}}},
@@ -94,11 +94,11 @@ func TestOverviewWithoutExtras(t *testing.T) {
 	if err := r.WriteFile(path); err != nil {
 		t.Fatal(err)
 	}
-	got, x, err := ReadWithExtras(path)
+	got, err := Read(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	o := NewOverview(got, x, 10)
+	o := NewOverview(got, 10)
 	if o.Breakdowns != nil || o.BasePassAtK != nil || o.SlowestTests != nil {
 		t.Errorf("overview of a plain report has extras: %+v", o)
 	}
@@ -115,7 +115,7 @@ func TestOverviewWithoutExtras(t *testing.T) {
 			t.Errorf("text mentions %q:\n%s", s, b.String())
 		}
 	}
-	if _, _, err := ReadWithExtras(filepath.Join(t.TempDir(), "none.json")); err == nil {
+	if _, err := Read(filepath.Join(t.TempDir(), "none.json")); err == nil {
 		t.Error("missing file: no error")
 	}
 }
@@ -126,7 +126,7 @@ func TestOverviewSlowestTests(t *testing.T) {
 	r.Problems[0].Samples[0].Tests = []Test{{Index: 0, Verdict: "AC", Usage: usage(5)}, {Index: 1, Verdict: "AC", Usage: usage(30)}}
 	r.Problems[0].Samples[1].Tests = []Test{{Index: 0, Verdict: "AC", Usage: usage(30)}, {Index: 1, Verdict: "WA", Usage: usage(1)}}
 	r.Problems[1].Samples[0].Tests = []Test{{Index: 0, Verdict: "AC", Usage: usage(12)}, {Index: 1, Verdict: "AC"}}
-	o := NewOverview(r, nil, 3)
+	o := NewOverview(r, 3)
 	want := []SlowTest{
 		{"a", 0, 1, "AC", 30, 31, 100},
 		{"a", 1, 0, "AC", 30, 31, 100},
@@ -140,13 +140,14 @@ func TestOverviewSlowestTests(t *testing.T) {
 	if !strings.Contains(b.String(), "slowest tests by CPU time:") || !strings.Contains(squash(b.String()), "b 0 0 AC 12.0 13.0 100\n") {
 		t.Errorf("text:\n%s", b.String())
 	}
-	if got := NewOverview(r, nil, 100).SlowestTests; len(got) != 5 {
+	if got := NewOverview(r, 100).SlowestTests; len(got) != 5 {
 		t.Errorf("top 100 of 5 tests with usage: %d", len(got))
 	}
 }
 
-func TestParseExtrasRejectsGarbage(t *testing.T) {
-	if _, err := ParseExtras([]byte(`{"summary": {"base_pass_at_k": "high"}}`)); err == nil {
-		t.Error("a string base_pass_at_k was accepted")
+func TestParseRejectsBadBasePassAtK(t *testing.T) {
+	data := []byte(`{"schema_version": 1, "summary": {"base_pass_at_k": "high"}}`)
+	if _, err := Parse(data); err == nil || !strings.Contains(err.Error(), "base_pass_at_k") {
+		t.Errorf("a string base_pass_at_k: %v", err)
 	}
 }
