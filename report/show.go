@@ -8,7 +8,6 @@ import (
 	"text/tabwriter"
 )
 
-
 // Overview is what `scalebox report show` prints: the summary, pass@1 by
 // each problem metadata key, and the slowest tests.
 type Overview struct {
