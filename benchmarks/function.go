@@ -22,8 +22,24 @@ import (
 // here with the reference solution's.
 const KindFunction Kind = "function"
 
+//go:embed harness/common.py
+var harnessCommon []byte
+
 //go:embed harness/function.py
-var functionHarness []byte
+var functionMain []byte
+
+// functionHarness is the program of function problems: the shared harness
+// library, then the function harness.
+var functionHarness = harnessProgram(functionMain)
+
+// harnessProgram puts the shared harness library (the encoder, the
+// reliability guard) in front of a harness's main part.
+func harnessProgram(main []byte) []byte {
+	out := make([]byte, 0, len(harnessCommon)+len(main)+2)
+	out = append(out, harnessCommon...)
+	out = append(out, "\n\n"...)
+	return append(out, main...)
+}
 
 func init() {
 	RegisterKind(KindFunction, KindSpec{
