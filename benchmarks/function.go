@@ -194,11 +194,15 @@ func (p *Problem) NotNone(oracles string) bool {
 	return oracles == "mbpp" && judge.MBPPOutputNotNone[p.EntryPoint]
 }
 
-// HarnessLine is one line of the function harness's output.
+// HarnessLine is one line of the output of the Python harnesses
+// (function.py, lcb.py).
 type HarnessLine struct {
-	Ready        bool            `json:"ready"`
-	CompileError *string         `json:"compile_error"`
-	LoadError    *string         `json:"load_error"`
+	Ready        bool    `json:"ready"`
+	CompileError *string `json:"compile_error"`
+	LoadError    *string `json:"load_error"`
+	// HarnessError says the harness could not prepare the tests (the
+	// benchmark's test code is broken): not the program's fault.
+	HarnessError *string         `json:"harness_error"`
 	I            *int            `json:"i"`
 	Out          json.RawMessage `json:"out"`
 	Error        *string         `json:"error"`

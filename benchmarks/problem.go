@@ -34,7 +34,8 @@ type Problem struct {
 	// Prompt is the code a completion is appended to.
 	Prompt     string `json:"prompt,omitempty"`
 	EntryPoint string `json:"entry_point,omitempty"`
-	// TestCode is the assert-style test program (defines check(candidate)).
+	// TestCode is the assert-style test program (defines check(candidate));
+	// for a leetcode problem, the setup lines its cases run after.
 	TestCode string `json:"test,omitempty"`
 	// Tests are the stdin/stdout cases.
 	Tests []Test `json:"tests,omitempty"`
@@ -65,7 +66,9 @@ type Test struct {
 }
 
 // NumTests is the number of tests the problem reports: stdio cases, one
-// for an assert problem, and for a function problem its inputs.
+// for an assert problem, for a function problem its inputs, and for the
+// kinds that run their cases in one process (lcb-function, leetcode) the
+// cases.
 func (p *Problem) NumTests() int {
 	switch p.Kind {
 	case KindAssert:
