@@ -147,9 +147,22 @@ func Load(cfg *Config, dataOverride string) (*Benchmark, error) {
 	if !ok {
 		return nil, fmt.Errorf("load benchmark %s: format %q is unknown (known: %s)", cfg.Name, cfg.Format, strings.Join(LoaderNames(), ", "))
 	}
-	problems, err := loader(cfg, src.data, src.shown)
-	if err != nil {
-		return nil, fmt.Errorf("load benchmark %s: %w", cfg.Name, err)
+	if cfg.Format == "livecodebench" {
+		// The version of LiveCodeBench's data is its release.
+		c := *cfg
+		c.Version = cfg.LiveCodeBench.Version()
+		cfg = &c
+	}
+	var problems []*Problem
+	for _, part := range src.parts {
+		ps, err := loader(cfg, part.data, part.shown)
+		if err != nil {
+			return nil, fmt.Errorf("load benchmark %s: %w", cfg.Name, err)
+		}
+		problems = append(problems, ps...)
+	}
+	if len(problems) == 0 {
+		return nil, fmt.Errorf("load benchmark %s: %s: no problems%s", cfg.Name, src.shown, cfg.LiveCodeBench.windowNote())
 	}
 	b := &Benchmark{Config: cfg, Problems: problems, SHA256: src.sha256, DataPath: src.shown, Warnings: warnings, byID: map[string]*Problem{}}
 	for _, p := range problems {
