@@ -54,6 +54,9 @@ func ReadLCBSamples(data []byte, name string) ([]*Sample, error) {
 			off++
 		}
 		line := lineAt(off)
+		if off < int64(len(data)) && data[off] == '[' {
+			return nil, fmt.Errorf("%s:%d: record %d is a list: lcb_runner's list of code lists in benchmark order is not read here; give records {\"question_id\": ..., \"code_list\": [...]}", name, line, i)
+		}
 		var r lcbOutput
 		if err := dec.Decode(&r); err != nil {
 			return nil, fmt.Errorf("%s:%d: record %d: %v", name, line, i, err)

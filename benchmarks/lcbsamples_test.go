@@ -56,7 +56,7 @@ func TestReadLCBSamplesErrors(t *testing.T) {
 		{"[\n{\"question_id\": \"a\", \"code_list\": [1]}]", "out.json:2: record 0: json: cannot unmarshal number"},
 		{`[{"question_id": "a", "code_list": []}] x`, "out.json:1: text after the list"},
 		{`[{"question_id": "a", "code_list": []}`, "out.json: "},
-		{`[[ "code" ]]`, "out.json:1: record 0: json: cannot unmarshal array"},
+		{`[[ "code" ]]`, "out.json:1: record 0 is a list: lcb_runner's list of code lists in benchmark order is not read here"},
 	}
 	for _, tt := range tests {
 		_, err := benchmarks.ReadLCBSamples([]byte(tt.data), "out.json")
