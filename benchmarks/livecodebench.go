@@ -3,6 +3,7 @@ package benchmarks
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -159,8 +160,8 @@ func (l LiveCodeBenchConfig) check(format string) []string {
 }
 
 // SetLiveCodeBench sets the non-empty ones of the release and the contest
-// window (as the eval flags give them); the configuration must be a
-// LiveCodeBench one. Validate checks the values.
+// window (as the eval flags give them) and checks the section; the
+// configuration must be a LiveCodeBench one.
 func (c *Config) SetLiveCodeBench(release, startDate, endDate string) error {
 	if release == "" && startDate == "" && endDate == "" {
 		return nil
@@ -172,6 +173,9 @@ func (c *Config) SetLiveCodeBench(release, startDate, endDate string) error {
 		if v != "" {
 			*dst = v
 		}
+	}
+	if errs := c.LiveCodeBench.check(c.Format); len(errs) > 0 {
+		return errors.New(strings.Join(errs, "; "))
 	}
 	return nil
 }

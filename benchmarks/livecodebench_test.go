@@ -243,8 +243,8 @@ func TestLiveCodeBenchConfigErrors(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := tt.set(cfg); err != nil {
-			t.Fatalf("%s: %v", tt.name, err)
+		if err := tt.set(cfg); err == nil || !strings.Contains(err.Error(), tt.err) {
+			t.Errorf("%s: SetLiveCodeBench error %v, want one containing %q", tt.name, err, tt.err)
 		}
 		if err := cfg.Validate(); err == nil || !strings.Contains(err.Error(), tt.err) {
 			t.Errorf("%s: Validate error %v, want one containing %q", tt.name, err, tt.err)
