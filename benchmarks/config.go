@@ -39,6 +39,9 @@ type Config struct {
 	Eval        EvalConfig   `toml:"eval" json:"eval"`
 	// Function configures function-call benchmarks (HumanEval+, MBPP+).
 	Function FunctionConfig `toml:"function" json:"function"`
+	// LiveCodeBench chooses the release and contest window of a
+	// LiveCodeBench benchmark (format "livecodebench").
+	LiveCodeBench LiveCodeBenchConfig `toml:"livecodebench,omitempty" json:"livecodebench,omitzero"`
 
 	// Origin says where the configuration came from: "builtin", a file
 	// path, or "builtin+<path>" for a builtin overridden by a file.
@@ -59,7 +62,9 @@ type DataConfig struct {
 	// Samples is an optional sample file shipped with the benchmark (the
 	// demo's), used when no --samples is given.
 	Samples string `toml:"samples" json:"samples,omitempty"`
-	// Files are the names a dataset file may have, for --data FOLDER.
+	// Files are the names a dataset file may have, for --data FOLDER. A
+	// configuration with files but neither path nor releases has its data
+	// given with --data.
 	Files []string `toml:"files" json:"files,omitempty"`
 	// Releases are the published versions of the data; data whose sha256
 	// matches one is reported as that version.
@@ -173,7 +178,8 @@ func (c *Config) Validate() error {
 	if _, ok := loaders[c.Format]; !ok {
 		errs = append(errs, fmt.Sprintf("format %q is unknown (known: %s)", c.Format, strings.Join(LoaderNames(), ", ")))
 	}
-	if c.Data.Path == "" && len(c.Data.Releases) == 0 {
+	if c.Data.Path == "" && len(c.Data.Releases) == 0 && len(c.Data.Files) == 0 {
+		// With data.files only, the data must be given with --data.
 		errs = append(errs, "data.path is missing")
 	}
 	for i, r := range c.Data.Releases {
@@ -187,6 +193,7 @@ func (c *Config) Validate() error {
 	if o := c.Function.Oracles; o != "" && o != "humaneval" && o != "mbpp" {
 		errs = append(errs, fmt.Sprintf("function.oracles %q is unknown (want \"humaneval\", \"mbpp\" or empty)", o))
 	}
+	errs = append(errs, c.LiveCodeBench.check(c.Format)...)
 	if c.Data.SHA256 != "" && !isHex64(c.Data.SHA256) {
 		errs = append(errs, "data.sha256 must be 64 hexadecimal digits")
 	}

@@ -30,15 +30,27 @@ func PulledPath(name string, r Release) string {
 	return filepath.Join(DataDir(), name, r.Version, r.File)
 }
 
-// dataSource is the data of a benchmark as read: bytes (decompressed), the
-// path shown to users, the sha256 of the file as stored, and whether the
-// user chose it (--data) rather than the configuration.
+// dataSource is the data of a benchmark as read: its parts (one per file,
+// decompressed), the path shown to users, the sha256 of the data as read
+// (of the parts one after the other), and whether the user chose it
+// (--data) rather than the configuration.
 type dataSource struct {
-	data   []byte
+	parts  []dataPart
 	shown  string
 	sha256 string
 	given  bool
 }
+
+// dataPart is one file of a benchmark's data.
+type dataPart struct {
+	data  []byte
+	shown string
+}
+
+// folderFiles maps a format whose data spans several files of a folder
+// (LiveCodeBench's releases) to what lists them: the files of dir to read,
+// in order, for the configuration.
+var folderFiles = map[string]func(cfg *Config, dir string) ([]string, error){}
 
 // resolveData finds and reads a benchmark's data: --data (a file, or a
 // folder holding one of the configured file names), else the configured
@@ -46,7 +58,7 @@ type dataSource struct {
 func resolveData(cfg *Config, override string) (*dataSource, error) {
 	if override != "" {
 		path := override
-		if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		if fi, err := os.Stat(path); err == nil && fi.IsDir() && folderFiles[cfg.Format] == nil {
 			found, err := findInDir(cfg, path)
 			if err != nil {
 				return nil, err
@@ -59,6 +71,9 @@ func resolveData(cfg *Config, override string) (*dataSource, error) {
 	}
 	if cfg.Data.Path != "" {
 		return readSource(cfg, cfg.Data.Path, false)
+	}
+	if len(cfg.Data.Releases) == 0 {
+		return nil, fmt.Errorf("benchmark %s has no data here: pass --data FILE or FOLDER (%s)", cfg.Name, strings.Join(cfg.Data.Files, ", "))
 	}
 	// A pulled release: the configured version first, then the newest.
 	var tried []string
@@ -106,16 +121,50 @@ func findInDir(cfg *Config, dir string) (string, error) {
 }
 
 func readSource(cfg *Config, path string, given bool) (*dataSource, error) {
+	if list := folderFiles[cfg.Format]; list != nil && !strings.HasPrefix(path, embedPrefix) {
+		dir := path
+		if !filepath.IsAbs(dir) && cfg.dir != "" {
+			dir = filepath.Join(cfg.dir, dir)
+		}
+		if fi, err := os.Stat(dir); err == nil && fi.IsDir() {
+			names, err := list(cfg, dir)
+			if err != nil {
+				return nil, err
+			}
+			return readFolder(dir, names, given)
+		}
+	}
 	raw, shown, err := cfg.readData(path)
 	if err != nil {
 		return nil, err
 	}
-	src := &dataSource{data: raw, shown: shown, given: given}
-	if src.data, err = Decompress(raw); err != nil {
+	data, err := Decompress(raw)
+	if err != nil {
 		return nil, fmt.Errorf("%s: %w", shown, err)
 	}
-	sum := sha256.Sum256(src.data)
-	src.sha256 = hex.EncodeToString(sum[:])
+	sum := sha256.Sum256(data)
+	return &dataSource{parts: []dataPart{{data, shown}}, shown: shown, sha256: hex.EncodeToString(sum[:]), given: given}, nil
+}
+
+// readFolder reads the named files of dir, in order. The sha256 is that of
+// their contents (decompressed) one after the other.
+func readFolder(dir string, names []string, given bool) (*dataSource, error) {
+	src := &dataSource{shown: dir, given: given}
+	h := sha256.New()
+	for _, n := range names {
+		p := filepath.Join(dir, n)
+		raw, err := os.ReadFile(p)
+		if err != nil {
+			return nil, err
+		}
+		data, err := Decompress(raw)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", p, err)
+		}
+		h.Write(data)
+		src.parts = append(src.parts, dataPart{data, p})
+	}
+	src.sha256 = hex.EncodeToString(h.Sum(nil))
 	return src, nil
 }
 

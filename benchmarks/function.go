@@ -22,8 +22,24 @@ import (
 // here with the reference solution's.
 const KindFunction Kind = "function"
 
+//go:embed harness/common.py
+var harnessCommon []byte
+
 //go:embed harness/function.py
-var functionHarness []byte
+var functionMain []byte
+
+// functionHarness is the program of function problems: the shared harness
+// library, then the function harness.
+var functionHarness = harnessProgram(functionMain)
+
+// harnessProgram puts the shared harness library (the encoder, the
+// reliability guard) in front of a harness's main part.
+func harnessProgram(main []byte) []byte {
+	out := make([]byte, 0, len(harnessCommon)+len(main)+2)
+	out = append(out, harnessCommon...)
+	out = append(out, "\n\n"...)
+	return append(out, main...)
+}
 
 func init() {
 	RegisterKind(KindFunction, KindSpec{
@@ -178,11 +194,15 @@ func (p *Problem) NotNone(oracles string) bool {
 	return oracles == "mbpp" && judge.MBPPOutputNotNone[p.EntryPoint]
 }
 
-// HarnessLine is one line of the function harness's output.
+// HarnessLine is one line of the output of the Python harnesses
+// (function.py, lcb.py).
 type HarnessLine struct {
-	Ready        bool            `json:"ready"`
-	CompileError *string         `json:"compile_error"`
-	LoadError    *string         `json:"load_error"`
+	Ready        bool    `json:"ready"`
+	CompileError *string `json:"compile_error"`
+	LoadError    *string `json:"load_error"`
+	// HarnessError says the harness could not prepare the tests (the
+	// benchmark's test code is broken): not the program's fault.
+	HarnessError *string         `json:"harness_error"`
 	I            *int            `json:"i"`
 	Out          json.RawMessage `json:"out"`
 	Error        *string         `json:"error"`

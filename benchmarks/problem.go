@@ -34,7 +34,8 @@ type Problem struct {
 	// Prompt is the code a completion is appended to.
 	Prompt     string `json:"prompt,omitempty"`
 	EntryPoint string `json:"entry_point,omitempty"`
-	// TestCode is the assert-style test program (defines check(candidate)).
+	// TestCode is the assert-style test program (defines check(candidate));
+	// for a leetcode problem, the setup lines its cases run after.
 	TestCode string `json:"test,omitempty"`
 	// Tests are the stdin/stdout cases.
 	Tests []Test `json:"tests,omitempty"`
@@ -65,7 +66,9 @@ type Test struct {
 }
 
 // NumTests is the number of tests the problem reports: stdio cases, one
-// for an assert problem, and for a function problem its inputs.
+// for an assert problem, for a function problem its inputs, and for the
+// kinds that run their cases in one process (lcb-function, leetcode) the
+// cases.
 func (p *Problem) NumTests() int {
 	switch p.Kind {
 	case KindAssert:
@@ -144,9 +147,22 @@ func Load(cfg *Config, dataOverride string) (*Benchmark, error) {
 	if !ok {
 		return nil, fmt.Errorf("load benchmark %s: format %q is unknown (known: %s)", cfg.Name, cfg.Format, strings.Join(LoaderNames(), ", "))
 	}
-	problems, err := loader(cfg, src.data, src.shown)
-	if err != nil {
-		return nil, fmt.Errorf("load benchmark %s: %w", cfg.Name, err)
+	if cfg.Format == "livecodebench" {
+		// The version of LiveCodeBench's data is its release.
+		c := *cfg
+		c.Version = cfg.LiveCodeBench.Version()
+		cfg = &c
+	}
+	var problems []*Problem
+	for _, part := range src.parts {
+		ps, err := loader(cfg, part.data, part.shown)
+		if err != nil {
+			return nil, fmt.Errorf("load benchmark %s: %w", cfg.Name, err)
+		}
+		problems = append(problems, ps...)
+	}
+	if len(problems) == 0 {
+		return nil, fmt.Errorf("load benchmark %s: %s: no problems%s", cfg.Name, src.shown, cfg.LiveCodeBench.windowNote())
 	}
 	b := &Benchmark{Config: cfg, Problems: problems, SHA256: src.sha256, DataPath: src.shown, Warnings: warnings, byID: map[string]*Problem{}}
 	for _, p := range problems {

@@ -1,7 +1,6 @@
 package cmd
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -48,6 +47,8 @@ type evalOptions struct {
 	// that may end in system errors before the run fails.
 	memoryShare float64
 	maxSERate   float64
+	// LiveCodeBench: release and contest window.
+	release, startDate, endDate string
 	// fromReport is the report --from-report reruns.
 	fromReport *report.Report
 }
@@ -64,12 +65,16 @@ print a summary and write the report.
 Samples are JSONL, one per line: {"task_id": ..., "solution": "<program>"} or
 {"task_id": ..., "completion": "<code appended to the prompt>"}; code in
 markdown fences is extracted. Several lines with one task_id are several
-samples. The demo benchmark ships its own samples.`,
+samples. The demo benchmark ships its own samples. A file that starts with
+'[' is LiveCodeBench's output format: a list of {"question_id": ...,
+"code_list": [...]}, each code a sample.`,
 		Example: `  scalebox eval --bench demo
   scalebox eval --bench demo --out report.json --all-tests -j 8
   scalebox eval --bench my-bench.toml --samples outputs.jsonl --out report.json --json
   scalebox eval --bench humanevalplus --samples s.jsonl --out r.json --resume   # after a crash
-  scalebox eval --from-report r.json --out again.json                          # rerun exactly`,
+  scalebox eval --from-report r.json --out again.json                          # rerun exactly
+  scalebox eval --bench livecodebench --data code_generation_lite/ --release v5 \
+      --start-date 2024-08-01 --end-date 2025-02-01 --samples lcb_outputs.json`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			o.jobs = g.v.GetInt("jobs")
@@ -107,7 +112,7 @@ samples. The demo benchmark ships its own samples.`,
 	}
 	f := c.Flags()
 	f.StringVarP(&o.bench, "bench", "b", "", "benchmark name or TOML file")
-	f.StringVarP(&o.samples, "samples", "s", "", "samples JSONL file (default: the benchmark's own samples, if any)")
+	f.StringVarP(&o.samples, "samples", "s", "", "samples file: JSONL, or LiveCodeBench's JSON list (default: the benchmark's own samples, if any)")
 	f.StringVar(&o.data, "data", "", "benchmark data file or folder (overrides the configured path)")
 	f.StringVarP(&o.out, "out", "o", "", "write the JSON report here")
 	f.IntVarP(&o.jobs, "jobs", "j", defaultJobs(), "sandboxed processes at once")
@@ -123,6 +128,9 @@ samples. The demo benchmark ships its own samples.`,
 	f.BoolVar(&o.sanitize, "sanitize", false, "extract the entry point's code from chat answers (prose, fences, tests and prints dropped; imports and helpers kept), like evalplus's sanitizer")
 	f.BoolVar(&o.resume, "resume", false, "continue an interrupted run: judge only the samples its journal (next to --out) lacks")
 	f.StringVar(&o.from, "from-report", "", "rerun the evaluation a report records (benchmark, data, samples, configuration, limits)")
+	f.StringVar(&o.release, "release", "", "LiveCodeBench release: v1 … v6 (the first N files of the --data folder) or latest")
+	f.StringVar(&o.startDate, "start-date", "", "LiveCodeBench: keep problems whose contest_date is on or after this date (YYYY-MM-DD)")
+	f.StringVar(&o.endDate, "end-date", "", "LiveCodeBench: keep problems whose contest_date is at most this date, 00:00 (YYYY-MM-DD), as lcb_runner")
 	return c
 }
 
@@ -188,6 +196,9 @@ func runEval(ctx context.Context, o *evalOptions) error {
 				return usageError("--memory: %v", err)
 			}
 			cfg.Limits.Memory = m
+		}
+		if err := cfg.SetLiveCodeBench(o.release, o.startDate, o.endDate); err != nil {
+			return usageError("--release, --start-date, --end-date: %v", err)
 		}
 		return nil
 	})
@@ -353,7 +364,8 @@ func (o journalObserver) SampleDone(r *eval.SampleResult) {
 // defaultJobs is the default parallelism: one sandboxed process per CPU.
 func defaultJobs() int { return runtime.NumCPU() }
 
-// readSamplesFor reads the samples file, or the benchmark's own samples.
+// readSamplesFor reads the samples file (JSONL, or LiveCodeBench's JSON
+// list), or the benchmark's own samples.
 func readSamplesFor(cfg *benchmarks.Config, path string) ([]*benchmarks.Sample, string, string, error) {
 	var data []byte
 	var shown string
@@ -370,7 +382,7 @@ func readSamplesFor(cfg *benchmarks.Config, path string) ([]*benchmarks.Sample, 
 	if err != nil {
 		return nil, "", "", fmt.Errorf("read samples: %w", err)
 	}
-	samples, err := benchmarks.ReadSamples(bytes.NewReader(data), shown)
+	samples, err := benchmarks.ReadSamplesFile(data, shown)
 	if err != nil {
 		return nil, "", "", err
 	}

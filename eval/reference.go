@@ -87,7 +87,10 @@ func PrepareReference(ctx context.Context, opts Options, cacheDir string) (*Refe
 		if p.Kind != benchmarks.KindFunction {
 			continue
 		}
+		// The workers of earlier problems read cache under mu meanwhile.
+		mu.Lock()
 		cache[p.TaskID] = map[string][]benchmarks.RefResult{}
+		mu.Unlock()
 		for gi := range p.Groups {
 			grp := &p.Groups[gi]
 			g.Go(func() error {

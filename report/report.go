@@ -116,6 +116,23 @@ type Summary struct {
 	// TasksWithoutSamples counts benchmark tasks that no sample addressed.
 	TasksWithoutSamples int  `json:"tasks_without_samples"`
 	Interrupted         bool `json:"interrupted,omitempty"`
+	// Breakdowns is pass@1 by problem metadata: for each key of
+	// problems[].meta, for each of its values ("(unset)" for problems
+	// without the key), the problems' counts and pass@1. Absent when no
+	// problem has metadata.
+	Breakdowns map[string]map[string]BreakdownGroup `json:"breakdowns,omitempty"`
+}
+
+// BreakdownGroup is the problems of a report with one value of a metadata
+// key.
+type BreakdownGroup struct {
+	// Tasks counts the report's problems (those with samples) with the
+	// value; ScoredTasks those with a sample that is not SE.
+	Tasks       int `json:"tasks"`
+	ScoredTasks int `json:"scored_tasks"`
+	// PassAt1 is the mean over the scored tasks of c/n (the unbiased
+	// pass@1), n counting non-SE samples; absent when none is scored.
+	PassAt1 *float64 `json:"pass_at_1,omitempty"`
 }
 
 // Problem holds the results of one task's samples.

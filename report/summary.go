@@ -60,7 +60,31 @@ func (r *Report) Summarize(ks []int) {
 	}
 	s.TasksWithoutSamples = max(0, s.Tasks-len(r.Problems))
 	s.PassAtK = MeanPassAtK(counts, ks)
+	s.Breakdowns = summaryBreakdowns(r)
 	r.Summary = s
+}
+
+// summaryBreakdowns computes Summary.Breakdowns from the problems' meta.
+func summaryBreakdowns(r *Report) map[string]map[string]BreakdownGroup {
+	meta := map[string]map[string]string{}
+	for _, p := range r.Problems {
+		if len(p.Meta) > 0 {
+			meta[p.TaskID] = p.Meta
+		}
+	}
+	bds := breakdowns(r, meta)
+	if len(bds) == 0 {
+		return nil
+	}
+	out := make(map[string]map[string]BreakdownGroup, len(bds))
+	for _, bd := range bds {
+		groups := make(map[string]BreakdownGroup, len(bd.Groups))
+		for _, g := range bd.Groups {
+			groups[g.Value] = BreakdownGroup{Tasks: g.Problems, ScoredTasks: g.Scored, PassAt1: g.PassAt1}
+		}
+		out[bd.Key] = groups
+	}
+	return out
 }
 
 // WriteText renders the summary for people; with details, one line per
