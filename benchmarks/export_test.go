@@ -3,3 +3,9 @@ package benchmarks
 // LoadNative exposes the scalebox-format loader to the tests of package
 // benchmarks_test.
 var LoadNative = loadNative
+
+// LoadKattis exposes the Kattis package loader.
+var LoadKattis = loadKattis
+
+// TreeSHA256 exposes the hash of a data folder.
+var TreeSHA256 = treeSHA256
