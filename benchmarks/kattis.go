@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/scalebox-dev/scalebox/judge"
 )
 
 func init() {
@@ -157,6 +159,15 @@ func loadKattisProblem(cfg *Config, fsys fs.FS, dir, taskID string) (*Problem, e
 	}
 	if err := kattisTests(cfg, fsys, data, "", nil, p); err != nil {
 		return nil, err
+	}
+	if p.Validation == "" {
+		// The default validator refuses flags it does not know; custom
+		// validators take their own.
+		for _, t := range p.Tests {
+			if _, err := judge.NewKattis(append(append([]string{}, p.ValidatorFlags...), t.ValidatorFlags...)); err != nil {
+				return nil, fmt.Errorf("%s: test %s: %w", dir, t.Name, err)
+			}
+		}
 	}
 	if len(p.Tests) == 0 {
 		if len(cfg.Data.TestGroups) > 0 {
