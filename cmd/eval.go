@@ -103,8 +103,8 @@ samples. The demo benchmark ships its own samples.`,
 	f.IntVar(&o.retries, "retries", 2, "retries of a run after a system error")
 	f.BoolVar(&o.json, "json", false, "print the summary as JSON on stdout")
 	f.BoolVar(&o.details, "details", false, "print one line per sample (default when there are at most 60)")
-	f.DurationVar(&o.cpuTime, "cpu-time", 0, "override the benchmark's CPU time limit per test")
-	f.StringVar(&o.memory, "memory", "", "override the benchmark's memory limit per test (e.g. 512MiB)")
+	f.DurationVar(&o.cpuTime, "cpu-time", 0, "override the benchmark's CPU time limit per test (and problems' own limits)")
+	f.StringVar(&o.memory, "memory", "", "override the benchmark's memory limit per test, e.g. 512MiB (and problems' own limits)")
 	f.BoolVar(&o.resume, "resume", false, "continue an interrupted run: judge only the samples its journal (next to --out) lacks")
 	f.StringVar(&o.from, "from-report", "", "rerun the evaluation a report records (benchmark, data, samples, configuration, limits)")
 	return c
@@ -172,6 +172,11 @@ func runEval(ctx context.Context, o *evalOptions) error {
 				return usageError("--memory: %v", err)
 			}
 			cfg.Limits.Memory = m
+		}
+		if o.cpuTime > 0 || o.memory != "" {
+			// The limits given hold for every problem (the report's
+			// config records it, so --from-report reruns the same).
+			cfg.Limits.ProblemLimits = false
 		}
 		return nil
 	})
