@@ -66,6 +66,11 @@ type DataConfig struct {
 	// configuration with files but neither path nor releases has its data
 	// given with --data.
 	Files []string `toml:"files" json:"files,omitempty"`
+	// TestGroups, for data whose tests come in groups (CodeContests:
+	// public, private, generated; a Kattis package: the folders under
+	// data/, such as sample and secret), are the groups judged, in this
+	// order for CodeContests; empty means all.
+	TestGroups []string `toml:"test_groups" json:"test_groups,omitempty"`
 	// Releases are the published versions of the data; data whose sha256
 	// matches one is reported as that version.
 	Releases []Release `toml:"releases" json:"releases,omitempty"`
@@ -108,6 +113,10 @@ type LimitsConfig struct {
 	FileSize  ByteSize `toml:"file_size" json:"file_size"`
 	Processes int      `toml:"processes" json:"processes"`
 	Tmpfs     ByteSize `toml:"tmpfs" json:"tmpfs"`
+	// ProblemLimits lets a problem's own time and memory limits, where its
+	// data gives them (CodeContests' time_limit and memory_limit_bytes, a
+	// Kattis problem.yaml's limits), replace cpu_time and memory for it.
+	ProblemLimits bool `toml:"problem_limits" json:"problem_limits,omitempty"`
 }
 
 // JudgeConfig chooses the comparator.
@@ -115,6 +124,9 @@ type JudgeConfig struct {
 	Comparator string  `toml:"comparator" json:"comparator"`
 	AbsTol     float64 `toml:"abs_tol" json:"abs_tol,omitempty"`
 	RelTol     float64 `toml:"rel_tol" json:"rel_tol,omitempty"`
+	// Flags are validator flags for the kattis comparator, before each
+	// problem's own ("float_tolerance", "1e-6").
+	Flags []string `toml:"flags" json:"flags,omitempty"`
 }
 
 // EvalConfig sets how samples are scored.
@@ -175,11 +187,12 @@ func (c *Config) Validate() error {
 	if c.Version == "" {
 		errs = append(errs, "version is missing")
 	}
-	if _, ok := loaders[c.Format]; !ok {
+	if !knownFormat(c.Format) {
 		errs = append(errs, fmt.Sprintf("format %q is unknown (known: %s)", c.Format, strings.Join(LoaderNames(), ", ")))
 	}
-	if c.Data.Path == "" && len(c.Data.Releases) == 0 && len(c.Data.Files) == 0 {
-		// With data.files only, the data must be given with --data.
+	// Without a path, the data comes from --data: a file named in
+	// data.files, a pulled release, or a folder for a folder format.
+	if c.Data.Path == "" && len(c.Data.Releases) == 0 && len(c.Data.Files) == 0 && !c.readsFolders() {
 		errs = append(errs, "data.path is missing")
 	}
 	for i, r := range c.Data.Releases {
@@ -212,7 +225,7 @@ func (c *Config) Validate() error {
 	if c.Limits.Processes <= 0 {
 		errs = append(errs, "limits.processes must be positive")
 	}
-	if _, err := judge.NewComparator(c.Judge.Comparator, judge.ComparatorOptions{AbsTol: c.Judge.AbsTol, RelTol: c.Judge.RelTol}); err != nil {
+	if _, err := judge.NewComparator(c.Judge.Comparator, judge.ComparatorOptions{AbsTol: c.Judge.AbsTol, RelTol: c.Judge.RelTol, Flags: c.Judge.Flags}); err != nil {
 		errs = append(errs, "judge."+err.Error())
 	}
 	if c.Eval.EarlyStop != EarlyStopFirstFailure && c.Eval.EarlyStop != EarlyStopNever {

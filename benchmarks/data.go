@@ -8,8 +8,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 )
 
@@ -31,11 +33,13 @@ func PulledPath(name string, r Release) string {
 }
 
 // dataSource is the data of a benchmark as read: its parts (one per file,
-// decompressed), the path shown to users, the sha256 of the data as read
-// (of the parts one after the other), and whether the user chose it
-// (--data) rather than the configuration.
+// decompressed), or for a folder format the folder; the path shown to
+// users, the sha256 of the data (of the parts one after the other; see
+// treeSHA256 for a folder), and whether the user chose it (--data) rather
+// than the configuration.
 type dataSource struct {
 	parts  []dataPart
+	fsys   fs.FS
 	shown  string
 	sha256 string
 	given  bool
@@ -59,6 +63,9 @@ func resolveData(cfg *Config, override string) (*dataSource, error) {
 	if override != "" {
 		path := override
 		if fi, err := os.Stat(path); err == nil && fi.IsDir() && folderFiles[cfg.Format] == nil {
+			if cfg.readsFolders() {
+				return readDirSource(path, true)
+			}
 			found, err := findInDir(cfg, path)
 			if err != nil {
 				return nil, err
@@ -70,9 +77,18 @@ func resolveData(cfg *Config, override string) (*dataSource, error) {
 		return readSource(&c, path, true)
 	}
 	if cfg.Data.Path != "" {
+		if p := cfg.Data.Path; cfg.readsFolders() && !strings.HasPrefix(p, embedPrefix) {
+			if !filepath.IsAbs(p) && cfg.dir != "" {
+				p = filepath.Join(cfg.dir, p)
+			}
+			return readDirSource(p, false)
+		}
 		return readSource(cfg, cfg.Data.Path, false)
 	}
 	if len(cfg.Data.Releases) == 0 {
+		if cfg.readsFolders() {
+			return nil, fmt.Errorf("benchmark %s has no data of its own: pass --data FOLDER", cfg.Name)
+		}
 		return nil, fmt.Errorf("benchmark %s has no data here: pass --data FILE or FOLDER (%s)", cfg.Name, strings.Join(cfg.Data.Files, ", "))
 	}
 	// A pulled release: the configured version first, then the newest.
@@ -121,6 +137,9 @@ func findInDir(cfg *Config, dir string) (string, error) {
 }
 
 func readSource(cfg *Config, path string, given bool) (*dataSource, error) {
+	if cfg.readsFolders() {
+		return nil, fmt.Errorf("format %s reads a folder, and %s is not one", cfg.Format, path)
+	}
 	if list := folderFiles[cfg.Format]; list != nil && !strings.HasPrefix(path, embedPrefix) {
 		dir := path
 		if !filepath.IsAbs(dir) && cfg.dir != "" {
@@ -166,6 +185,71 @@ func readFolder(dir string, names []string, given bool) (*dataSource, error) {
 	}
 	src.sha256 = hex.EncodeToString(h.Sum(nil))
 	return src, nil
+}
+
+// readsFolders reports whether the benchmark's format reads a folder.
+func (c *Config) readsFolders() bool {
+	_, ok := dirLoaders[c.Format]
+	return ok
+}
+
+// readDirSource reads a folder of data.
+func readDirSource(dir string, given bool) (*dataSource, error) {
+	fi, err := os.Stat(dir)
+	if err != nil {
+		return nil, err
+	}
+	if !fi.IsDir() {
+		return nil, fmt.Errorf("%s is not a folder", dir)
+	}
+	fsys := os.DirFS(dir)
+	sum, err := treeSHA256(fsys)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", dir, err)
+	}
+	return &dataSource{fsys: fsys, shown: dir, sha256: sum, given: given}, nil
+}
+
+// treeSHA256 is the sha256 of a folder's content: of the listing that
+// sha256sum prints for every file under it, by path in byte order, which is
+// what (cd DIR && find . -type f -printf '%P\0' | LC_ALL=C sort -z | xargs -0r sha256sum) | sha256sum
+// computes. Symbolic links to files count as files; linked folders are not
+// followed.
+func treeSHA256(fsys fs.FS) (string, error) {
+	var paths []string
+	err := fs.WalkDir(fsys, ".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		switch {
+		case d.Type().IsRegular():
+			paths = append(paths, path)
+		case d.Type()&fs.ModeSymlink != 0:
+			if fi, err := fs.Stat(fsys, path); err == nil && fi.Mode().IsRegular() {
+				paths = append(paths, path)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return "", err
+	}
+	sort.Strings(paths)
+	list := sha256.New()
+	for _, p := range paths {
+		f, err := fsys.Open(p)
+		if err != nil {
+			return "", err
+		}
+		h := sha256.New()
+		_, err = io.Copy(h, f)
+		f.Close()
+		if err != nil {
+			return "", fmt.Errorf("%s: %w", p, err)
+		}
+		fmt.Fprintf(list, "%x  %s\n", h.Sum(nil), p)
+	}
+	return hex.EncodeToString(list.Sum(nil)), nil
 }
 
 // Decompress returns gzip data decompressed, anything else as it is. A

@@ -6,3 +6,12 @@ var LoadNative = loadNative
 
 // LoadLeetCode exposes the LeetCode loader to the tests.
 var LoadLeetCode = loadLeetCode
+
+// LoadKattis exposes the Kattis package loader.
+var LoadKattis = loadKattis
+
+// TreeSHA256 exposes the hash of a data folder.
+var TreeSHA256 = treeSHA256
+
+// LoadCodeContests exposes the CodeContests loader.
+var LoadCodeContests = loadCodeContests

@@ -5,10 +5,12 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/scalebox-dev/scalebox/judge"
 	"github.com/scalebox-dev/scalebox/runner"
@@ -81,20 +83,119 @@ func (b *Benchmark) SampleLanguage(p *Problem, s *Sample) string {
 	return b.Config.Language
 }
 
-// Comparator returns the comparator that judges p's outputs.
+// Comparator returns the comparator that judges p's outputs: the
+// benchmark's, or the problem's own, with the problem's validator flags.
 func (b *Benchmark) Comparator(p *Problem) (judge.Comparator, error) {
-	name, opts := b.Config.Judge.Comparator, judge.ComparatorOptions{AbsTol: b.Config.Judge.AbsTol, RelTol: b.Config.Judge.RelTol}
+	return b.comparator(p, nil)
+}
+
+// TestComparator returns the comparator of test i of p: Comparator(p) with
+// the test's own validator flags added.
+func (b *Benchmark) TestComparator(p *Problem, i int) (judge.Comparator, error) {
+	if i < 0 || i >= len(p.Tests) {
+		return nil, fmt.Errorf("task %s has no test %d", p.TaskID, i)
+	}
+	return b.comparator(p, p.Tests[i].ValidatorFlags)
+}
+
+func (b *Benchmark) comparator(p *Problem, testFlags []string) (judge.Comparator, error) {
+	j := b.Config.Judge
+	name, opts := j.Comparator, judge.ComparatorOptions{AbsTol: j.AbsTol, RelTol: j.RelTol}
 	if p.Comparator != "" {
 		name = p.Comparator
 	}
 	if p.AbsTol != 0 || p.RelTol != 0 {
 		opts = judge.ComparatorOptions{AbsTol: p.AbsTol, RelTol: p.RelTol}
 	}
+	opts.Flags = append(append(append([]string{}, j.Flags...), p.ValidatorFlags...), testFlags...)
 	c, err := judge.NewComparator(name, opts)
 	if err != nil {
 		return nil, fmt.Errorf("task %s: %w", p.TaskID, err)
 	}
 	return c, nil
+}
+
+// JudgeName names what judges test i of p in reports and in `scalebox
+// check`: its comparator with parameters, or why nothing does.
+func (b *Benchmark) JudgeName(p *Problem, i int) string {
+	if p.Validation == ValidationCustom {
+		return "none (custom validation)"
+	}
+	c, err := b.TestComparator(p, i)
+	if err != nil {
+		return "none (" + err.Error() + ")"
+	}
+	return c.Name()
+}
+
+// Limits returns the per-test limits of p's runs: the benchmark's, with the
+// problem's own time and memory limits when limits.problem_limits is set.
+func (b *Benchmark) Limits(p *Problem) runner.Limits {
+	l := b.Config.Limits
+	lim := runner.Limits{
+		CPUTime:       l.CPUTime.Std(),
+		WallTime:      l.WallTimeOrDefault(),
+		MemoryBytes:   int64(l.Memory),
+		OutputBytes:   int64(l.Output),
+		FileSizeBytes: int64(l.FileSize),
+		Processes:     l.Processes,
+		TmpfsBytes:    int64(l.Tmpfs),
+	}
+	if !l.ProblemLimits {
+		return lim
+	}
+	if p.CPUTimeLimitMS > 0 {
+		lim.CPUTime = time.Duration(p.CPUTimeLimitMS) * time.Millisecond
+		lim.WallTime = 3*lim.CPUTime + 2*time.Second
+		if l.WallTime > 0 {
+			lim.WallTime = max(l.WallTime.Std(), lim.CPUTime)
+		}
+	}
+	if p.MemoryLimitBytes > 0 {
+		lim.MemoryBytes = p.MemoryLimitBytes
+	}
+	return lim
+}
+
+// JudgeOutput judges output as the standard output of a program that ran
+// test i of the stdio problem p and exited normally, exactly as an
+// evaluation judges that test. A problem with custom validation gets SE.
+func (b *Benchmark) JudgeOutput(p *Problem, i int, output []byte) (Outcome, error) {
+	if p.Kind != KindStdio {
+		return Outcome{}, fmt.Errorf("task %s is a %s problem: only stdin/stdout problems judge a given output", p.TaskID, p.Kind)
+	}
+	if i < 0 || i >= len(p.Tests) {
+		return Outcome{}, fmt.Errorf("task %s has no test %d", p.TaskID, i)
+	}
+	j, err := b.testJudge(p, i)
+	if errors.Is(err, ErrNoJudge) {
+		return Outcome{Verdict: judge.SE, Message: err.Error()}, nil
+	}
+	if err != nil {
+		return Outcome{}, err
+	}
+	return j(&runner.Result{Status: runner.StatusExited, Stdout: output}), nil
+}
+
+// testJudge returns the judge of test i of a stdio problem, or ErrNoJudge.
+func (b *Benchmark) testJudge(p *Problem, i int) (func(*runner.Result) Outcome, error) {
+	if p.Validation == ValidationCustom {
+		return nil, fmt.Errorf("task %s: %w", p.TaskID, ErrNoJudge)
+	}
+	cmp, err := b.TestComparator(p, i)
+	if err != nil {
+		return nil, err
+	}
+	want := []byte(p.Tests[i].Output)
+	return func(r *runner.Result) Outcome {
+		if o, decided := RunOutcome(r); decided {
+			return o
+		}
+		if ok, msg := cmp.Compare(r.Stdout, want); !ok {
+			return Outcome{Verdict: judge.WA, Message: msg}
+		}
+		return Outcome{Verdict: judge.AC}
+	}, nil
 }
 
 // PlanOptions tune a plan.
@@ -179,24 +280,19 @@ func init() {
 }
 
 // stdioPlan runs the program once per test with the test's input on stdin
-// and compares its stdout with the problem's comparator.
+// and compares its stdout with the test's comparator.
 func stdioPlan(b *Benchmark, p *Problem, code string, lang *runner.Language, _ PlanOptions) (*Plan, error) {
-	cmp, err := b.Comparator(p)
-	if err != nil {
-		return nil, err
-	}
 	plan := &Plan{Language: lang.ID, Files: map[string][]byte{lang.Source: []byte(code)}}
+	var limits *runner.Limits
+	if lim := b.Limits(p); lim != b.Limits(&Problem{}) {
+		limits = &lim
+	}
 	for i, t := range p.Tests {
-		want := []byte(t.Output)
-		plan.Runs = append(plan.Runs, Run{Test: i, Stdin: []byte(t.Input), Judge: func(r *runner.Result) Outcome {
-			if o, decided := RunOutcome(r); decided {
-				return o
-			}
-			if ok, msg := cmp.Compare(r.Stdout, want); !ok {
-				return Outcome{Verdict: judge.WA, Message: msg}
-			}
-			return Outcome{Verdict: judge.AC}
-		}})
+		j, err := b.testJudge(p, i)
+		if err != nil {
+			return nil, err
+		}
+		plan.Runs = append(plan.Runs, Run{Test: i, Stdin: []byte(t.Input), Limits: limits, Judge: j})
 	}
 	return plan, nil
 }

@@ -61,7 +61,7 @@ func TestLoadLeetCodeContest(t *testing.T) {
 	}
 	wantSetup := "my_solution = Solution()\n_f1 = lambda lst: ListNode(lst[0], _f1(lst[1:])) if lst else None\n_f2 = lambda node: [node.val] + _f2(node.next) if node else []"
 	wantTest := benchmarks.Test{Input: "test_input = { \"head\": _f1([1,8,9]) }\n_f2(my_solution.doubleIt(**test_input))", Output: "[3,7,8]"}
-	if p.TestCode != wantSetup || p.EntryPoint != "doubleIt" || p.Tests[0] != wantTest {
+	if p.TestCode != wantSetup || p.EntryPoint != "doubleIt" || !cmp.Equal(p.Tests[0], wantTest) {
 		t.Errorf("linked list: setup %q, entry %q, test 0 %+v", p.TestCode, p.EntryPoint, p.Tests[0])
 	}
 }

@@ -4,7 +4,9 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"sort"
 	"strconv"
 	"strings"
@@ -50,6 +52,20 @@ type Problem struct {
 	Comparator string  `json:"comparator,omitempty"`
 	AbsTol     float64 `json:"abs_tol,omitempty"`
 	RelTol     float64 `json:"rel_tol,omitempty"`
+	// ValidatorFlags are output validator flags for the kattis comparator
+	// (problem.yaml's validator_flags), for every test; each test may add
+	// its group's (Test.ValidatorFlags).
+	ValidatorFlags []string `json:"validator_flags,omitempty"`
+	// Validation is "custom" for a problem whose outputs only its own
+	// special judge can check (a Kattis package with validation: custom).
+	// scalebox has no such judge yet: its samples are system errors (SE),
+	// never passes or failures. Empty means the comparator decides.
+	Validation string `json:"validation,omitempty"`
+	// CPUTimeLimitMS and MemoryLimitBytes are the problem's own limits as
+	// its data gives them (0: none). They replace the benchmark's when its
+	// limits.problem_limits is set.
+	CPUTimeLimitMS   int64 `json:"cpu_time_limit_ms,omitempty"`
+	MemoryLimitBytes int64 `json:"memory_limit_bytes,omitempty"`
 	// CanonicalSolution is a reference solution (a whole program for
 	// stdio problems, the completion of the prompt for assert problems).
 	CanonicalSolution string `json:"canonical_solution,omitempty"`
@@ -63,6 +79,49 @@ type Problem struct {
 type Test struct {
 	Input  string `json:"input"`
 	Output string `json:"output"`
+	// Name is the test's name in its source data, when it has one
+	// ("secret/group1/01" for data/secret/group1/01.in of a Kattis
+	// package, "private/3" for CodeContests).
+	Name string `json:"name,omitempty"`
+	// ValidatorFlags are the output validator flags of the test's group
+	// (Kattis testdata.yaml), after the problem's ValidatorFlags.
+	ValidatorFlags []string `json:"validator_flags,omitempty"`
+}
+
+// ValidationCustom marks a problem that needs its own special judge.
+const ValidationCustom = "custom"
+
+// ErrNoJudge is why a problem with custom validation is not judged: its
+// samples are system errors, neither passed nor failed.
+var ErrNoJudge = errors.New("no judge for a custom-validation problem: its outputs need the problem's own output validator, which scalebox does not have")
+
+// TestIndex finds a test of p by its number (from 0, as in reports) or by
+// its name.
+func (p *Problem) TestIndex(ref string) (int, error) {
+	if n, err := strconv.Atoi(ref); err == nil {
+		if n < 0 || n >= len(p.Tests) {
+			return 0, fmt.Errorf("task %s has tests 0 to %d, not %d", p.TaskID, len(p.Tests)-1, n)
+		}
+		return n, nil
+	}
+	for i, t := range p.Tests {
+		if t.Name != "" && t.Name == ref {
+			return i, nil
+		}
+	}
+	var names []string
+	for _, t := range p.Tests {
+		if t.Name != "" {
+			names = append(names, t.Name)
+		}
+	}
+	if len(names) == 0 {
+		return 0, fmt.Errorf("task %s has no test named %q; its tests are numbered 0 to %d", p.TaskID, ref, len(p.Tests)-1)
+	}
+	if len(names) > 8 {
+		names = append(names[:8], "…")
+	}
+	return 0, fmt.Errorf("task %s has no test named %q (tests: %s)", p.TaskID, ref, strings.Join(names, ", "))
 }
 
 // NumTests is the number of tests the problem reports: stdio cases, one
@@ -110,14 +169,29 @@ var loaders = map[string]Loader{
 	"scalebox": loadNative,
 }
 
+// DirLoader parses a benchmark whose data is a folder: fsys is rooted at
+// the folder, name is its path as shown in errors.
+type DirLoader func(cfg *Config, fsys fs.FS, name string) ([]*Problem, error)
+
+var dirLoaders = map[string]DirLoader{}
+
 // LoaderNames lists the data formats scalebox reads.
 func LoaderNames() []string {
-	names := make([]string, 0, len(loaders))
+	names := make([]string, 0, len(loaders)+len(dirLoaders))
 	for n := range loaders {
+		names = append(names, n)
+	}
+	for n := range dirLoaders {
 		names = append(names, n)
 	}
 	sort.Strings(names)
 	return names
+}
+
+func knownFormat(name string) bool {
+	_, file := loaders[name]
+	_, dir := dirLoaders[name]
+	return file || dir
 }
 
 // Load reads a benchmark's data. dataOverride, when set, replaces the
@@ -143,10 +217,6 @@ func Load(cfg *Config, dataOverride string) (*Benchmark, error) {
 			warnings = append(warnings, fmt.Sprintf("%s (sha256 %s) is no known release of %s; reporting it as version %s", src.shown, src.sha256, cfg.Name, cfg.Version))
 		}
 	}
-	loader, ok := loaders[cfg.Format]
-	if !ok {
-		return nil, fmt.Errorf("load benchmark %s: format %q is unknown (known: %s)", cfg.Name, cfg.Format, strings.Join(LoaderNames(), ", "))
-	}
 	if cfg.Format == "livecodebench" {
 		// The version of LiveCodeBench's data is its release.
 		c := *cfg
@@ -154,12 +224,21 @@ func Load(cfg *Config, dataOverride string) (*Benchmark, error) {
 		cfg = &c
 	}
 	var problems []*Problem
-	for _, part := range src.parts {
-		ps, err := loader(cfg, part.data, part.shown)
-		if err != nil {
+	switch {
+	case src.fsys != nil && dirLoaders[cfg.Format] != nil:
+		if problems, err = dirLoaders[cfg.Format](cfg, src.fsys, src.shown); err != nil {
 			return nil, fmt.Errorf("load benchmark %s: %w", cfg.Name, err)
 		}
-		problems = append(problems, ps...)
+	case src.fsys == nil && loaders[cfg.Format] != nil:
+		for _, part := range src.parts {
+			ps, err := loaders[cfg.Format](cfg, part.data, part.shown)
+			if err != nil {
+				return nil, fmt.Errorf("load benchmark %s: %w", cfg.Name, err)
+			}
+			problems = append(problems, ps...)
+		}
+	default:
+		return nil, fmt.Errorf("load benchmark %s: format %q is unknown (known: %s)", cfg.Name, cfg.Format, strings.Join(LoaderNames(), ", "))
 	}
 	if len(problems) == 0 {
 		return nil, fmt.Errorf("load benchmark %s: %s: no problems%s", cfg.Name, src.shown, cfg.LiveCodeBench.windowNote())
@@ -217,6 +296,12 @@ func loadNative(cfg *Config, data []byte, name string) ([]*Problem, error) {
 func (p *Problem) validate(cfg *Config) error {
 	if p.TaskID == "" {
 		return fmt.Errorf("task_id is missing")
+	}
+	if p.Validation != "" && p.Validation != ValidationCustom {
+		return fmt.Errorf("task %s: validation %q is unknown (want %q or none)", p.TaskID, p.Validation, ValidationCustom)
+	}
+	if p.CPUTimeLimitMS < 0 || p.MemoryLimitBytes < 0 {
+		return fmt.Errorf("task %s: limits must not be negative", p.TaskID)
 	}
 	k, ok := kinds[p.Kind]
 	if !ok {

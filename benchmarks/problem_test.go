@@ -169,7 +169,7 @@ func TestNumTests(t *testing.T) {
 }
 
 func TestLoaderNames(t *testing.T) {
-	if diff := cmp.Diff([]string{"evalplus", "humaneval", "leetcode", "livecodebench", "scalebox"}, benchmarks.LoaderNames()); diff != "" {
+	if diff := cmp.Diff([]string{"codecontests", "evalplus", "humaneval", "kattis", "leetcode", "livecodebench", "scalebox"}, benchmarks.LoaderNames()); diff != "" {
 		t.Errorf("LoaderNames mismatch (-want +got):\n%s", diff)
 	}
 }

@@ -117,13 +117,17 @@ func runBenchShow(_ context.Context, g *globalOptions, name, data string, asJSON
 	}
 	fmt.Fprintf(out, "\n# data: %s (sha256 %s), %d problems\n", b.DataPath, b.SHA256, len(b.Problems))
 	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "# TASK\tKIND\tTESTS\tLANGUAGE")
+	fmt.Fprintln(tw, "# TASK\tKIND\tTESTS\tLANGUAGE\tJUDGE")
 	for _, p := range b.Problems {
 		lang := p.Language
 		if lang == "" {
 			lang = cfg.Language
 		}
-		fmt.Fprintf(tw, "# %s\t%s\t%d\t%s\n", p.TaskID, p.Kind, p.NumTests(), lang)
+		judgeName := "-"
+		if p.Kind == benchmarks.KindStdio {
+			judgeName = b.JudgeName(p, 0)
+		}
+		fmt.Fprintf(tw, "# %s\t%s\t%d\t%s\t%s\n", p.TaskID, p.Kind, p.NumTests(), lang, judgeName)
 	}
 	return tw.Flush()
 }

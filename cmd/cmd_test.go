@@ -181,7 +181,7 @@ func TestEvalBadInput(t *testing.T) {
 		code     int
 		contains string
 	}{
-		{"unknown benchmark", []string{"eval", "--bench", "nope"}, 1, "known benchmarks: demo"},
+		{"unknown benchmark", []string{"eval", "--bench", "nope"}, 1, "demo, humaneval"},
 		{"malformed sample line", []string{"eval", "--bench", "demo", "--samples", bad}, 1, bad + ":2: invalid JSON"},
 		{"missing samples file", []string{"eval", "--bench", "demo", "--samples", filepath.Join(dir, "none.jsonl")}, 1, "none.jsonl"},
 		{"no bench", []string{"eval"}, 2, "--bench is required"},

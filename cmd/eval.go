@@ -121,8 +121,8 @@ samples. The demo benchmark ships its own samples. A file that starts with
 	f.IntVar(&o.retries, "retries", 2, "retries of a run after a system error")
 	f.BoolVar(&o.json, "json", false, "print the summary as JSON on stdout")
 	f.BoolVar(&o.details, "details", false, "print one line per sample (default when there are at most 60)")
-	f.DurationVar(&o.cpuTime, "cpu-time", 0, "override the benchmark's CPU time limit per test")
-	f.StringVar(&o.memory, "memory", "", "override the benchmark's memory limit per test (e.g. 512MiB)")
+	f.DurationVar(&o.cpuTime, "cpu-time", 0, "override the benchmark's CPU time limit per test (and problems' own limits)")
+	f.StringVar(&o.memory, "memory", "", "override the benchmark's memory limit per test, e.g. 512MiB (and problems' own limits)")
 	f.Float64Var(&o.memoryShare, "memory-share", 0.75, "the share of this machine's memory that the memory limits of the tests running at once may add up to")
 	f.Float64Var(&o.maxSERate, "max-se-rate", 0, "the share of samples that may end in system errors (SE) and still exit 0; above it the run fails (exit 3)")
 	f.BoolVar(&o.sanitize, "sanitize", false, "extract the entry point's code from chat answers (prose, fences, tests and prints dropped; imports and helpers kept), like evalplus's sanitizer")
@@ -199,6 +199,11 @@ func runEval(ctx context.Context, o *evalOptions) error {
 		}
 		if err := cfg.SetLiveCodeBench(o.release, o.startDate, o.endDate); err != nil {
 			return usageError("--release, --start-date, --end-date: %v", err)
+		}
+		if o.cpuTime > 0 || o.memory != "" {
+			// The limits given hold for every problem (the report's
+			// config records it, so --from-report reruns the same).
+			cfg.Limits.ProblemLimits = false
 		}
 		return nil
 	})

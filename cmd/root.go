@@ -122,6 +122,7 @@ sandbox, concurrently, judges the outputs, and writes a reproducible JSON report
 		NewValidateCmd(g),
 		NewVersionCmd(g),
 		NewReportCmd(g, nil, nil), NewCompareCmd(g, nil),
+		NewCheckCmd(g, nil),
 	)
 	return root
 }

@@ -338,7 +338,9 @@ func (e *engine) build(ctx context.Context, st *sampleState) {
 	})
 	if err != nil {
 		var re *benchmarks.ReferenceError
-		if errors.As(err, &re) {
+		// No reference results, or no judge for the problem: the machinery
+		// cannot decide, so the sample is neither passed nor failed.
+		if errors.As(err, &re) || errors.Is(err, benchmarks.ErrNoJudge) {
 			e.finishEarly(st, judge.SE, err.Error())
 		} else {
 			e.finishEarly(st, judge.CE, err.Error())

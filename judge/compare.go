@@ -24,6 +24,11 @@ type ComparatorOptions struct {
 	// AbsTol and RelTol are the float tolerances: a number is accepted when
 	// |got-want| <= AbsTol or |got-want| <= RelTol*|want|.
 	AbsTol, RelTol float64
+	// Flags are the output validator flags of a Kattis problem package
+	// (case_sensitive, space_change_sensitive, float_tolerance X,
+	// float_absolute_tolerance X, float_relative_tolerance X), read by the
+	// kattis comparator and ignored by the others.
+	Flags []string
 }
 
 // DefaultTolerance is the float tolerance when a benchmark sets none.
@@ -76,6 +81,7 @@ func init() {
 //   - tokens: equal whitespace-separated tokens, same count;
 //   - float: tokens, where two numbers are equal within the tolerance;
 //   - lcb: LiveCodeBench's stdin grading (see LCB);
+//   - kattis: the Kattis default output validator (see Kattis);
 //
 // and any other registered with RegisterComparator.
 func NewComparator(name string, opts ComparatorOptions) (Comparator, error) {
