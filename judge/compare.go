@@ -76,6 +76,10 @@ func init() {
 //   - tokens: equal whitespace-separated tokens, same count;
 //   - float: tokens, where two numbers are equal within the tolerance;
 //   - lcb: LiveCodeBench's stdin grading (see LCB);
+//   - tokens-ci: tokens, ignoring ASCII case;
+//   - yesno: tokens, where YES and NO match in any case;
+//   - unordered-lines, unordered-tokens: the same multiset of lines
+//     (trimmed as for lines) or tokens, in any order;
 //
 // and any other registered with RegisterComparator.
 func NewComparator(name string, opts ComparatorOptions) (Comparator, error) {
