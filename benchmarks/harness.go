@@ -11,6 +11,7 @@ import (
 	"syscall"
 
 	"github.com/scalebox-dev/scalebox/judge"
+	"github.com/scalebox-dev/scalebox/judge/checker"
 	"github.com/scalebox-dev/scalebox/runner"
 )
 
@@ -97,6 +98,61 @@ func (b *Benchmark) Comparator(p *Problem) (judge.Comparator, error) {
 	return c, nil
 }
 
+// CheckerInfo names what judges a problem's outputs.
+type CheckerInfo struct {
+	// Name is the comparator's name with its parameters, or the checker's
+	// (checker.Spec.Name).
+	Name string
+	// Protocol is the checker protocol, "builtin" for a comparator.
+	Protocol checker.Protocol
+	// Origin is "benchmark" (the configured comparator), "problem" (the
+	// problem's own comparator), "data" (a checker in the data) or
+	// "registry" (a judge registry's checker).
+	Origin string
+	// SHA256 identifies a checker's content (checker.Spec.SHA256).
+	SHA256 string
+}
+
+// Checker says what judges p's outputs; ok is false for problems judged
+// otherwise (assert and function problems).
+func (b *Benchmark) Checker(p *Problem) (info CheckerInfo, ok bool) {
+	if p.Kind != KindStdio {
+		return CheckerInfo{}, false
+	}
+	if s := p.Checker; s != nil {
+		return CheckerInfo{Name: s.Name(), Protocol: s.Protocol, Origin: p.CheckerOrigin, SHA256: s.SHA256()}, true
+	}
+	c, err := b.Comparator(p)
+	if err != nil {
+		return CheckerInfo{}, false
+	}
+	origin := "benchmark"
+	if p.Comparator != "" || p.AbsTol != 0 || p.RelTol != 0 {
+		origin = "problem"
+	}
+	return CheckerInfo{Name: c.Name(), Protocol: checker.Builtin, Origin: origin}, true
+}
+
+// UseCheckers gives problems the checkers lookup finds for their task ids
+// (a judge registry's), replacing their own. Only stdio problems take a
+// checker; it returns the ids of the problems that got one, and an error
+// for an invalid checker.
+func (b *Benchmark) UseCheckers(lookup func(taskID string) (*checker.Spec, bool)) ([]string, error) {
+	var used []string
+	for _, p := range b.Problems {
+		spec, ok := lookup(p.TaskID)
+		if !ok || p.Kind != KindStdio {
+			continue
+		}
+		if err := spec.Validate(); err != nil {
+			return used, fmt.Errorf("task %s: checker: %w", p.TaskID, err)
+		}
+		p.Checker, p.CheckerOrigin = spec, "registry"
+		used = append(used, p.TaskID)
+	}
+	return used, nil
+}
+
 // PlanOptions tune a plan.
 type PlanOptions struct {
 	// EarlyStop stops a run at its first failing input where the plan can
@@ -179,8 +235,12 @@ func init() {
 }
 
 // stdioPlan runs the program once per test with the test's input on stdin
-// and compares its stdout with the problem's comparator.
-func stdioPlan(b *Benchmark, p *Problem, code string, lang *runner.Language, _ PlanOptions) (*Plan, error) {
+// and compares its stdout with the problem's comparator, or has the
+// problem's checker judge every test.
+func stdioPlan(b *Benchmark, p *Problem, code string, lang *runner.Language, opts PlanOptions) (*Plan, error) {
+	if p.Checker != nil {
+		return checkerPlan(p, code, lang, opts), nil
+	}
 	cmp, err := b.Comparator(p)
 	if err != nil {
 		return nil, err
@@ -199,6 +259,35 @@ func stdioPlan(b *Benchmark, p *Problem, code string, lang *runner.Language, _ P
 		}})
 	}
 	return plan, nil
+}
+
+// checkerPlan judges every test of a stdio problem with its checker, run
+// in a sandbox of its own (the program never sees the checker or the
+// expected output). The checker is built on first use, once per content
+// (the Builder's cache); a checker that does not build, crashes or fails
+// makes the test SE.
+func checkerPlan(p *Problem, code string, lang *runner.Language, opts PlanOptions) *Plan {
+	env := &checker.Env{Sandbox: opts.Sandbox, Builder: opts.Builder, Resolver: opts.Resolver, Retries: 1}
+	spec := p.Checker
+	plan := &Plan{Language: lang.ID, Files: map[string][]byte{lang.Source: []byte(code)}}
+	for i, t := range p.Tests {
+		input, want := []byte(t.Input), []byte(t.Output)
+		plan.Runs = append(plan.Runs, Run{Test: i, Stdin: input, JudgeContext: func(ctx context.Context, r *runner.Result) Outcome {
+			if o, decided := RunOutcome(r); decided {
+				return o
+			}
+			c, err := env.New(ctx, spec)
+			if err != nil {
+				return Outcome{Verdict: judge.SE, Message: err.Error()}
+			}
+			res := c.Check(ctx, input, want, r.Stdout)
+			if res.Verdict == judge.AC {
+				return Outcome{Verdict: judge.AC}
+			}
+			return Outcome{Verdict: res.Verdict, Message: res.Message}
+		}})
+	}
+	return plan
 }
 
 // assertPlan runs prompt + completion + test code under the assert harness.
