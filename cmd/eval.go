@@ -21,6 +21,7 @@ import (
 	"github.com/scalebox-dev/scalebox/internal/buildinfo"
 	"github.com/scalebox-dev/scalebox/internal/progress"
 	"github.com/scalebox-dev/scalebox/judge"
+	"github.com/scalebox-dev/scalebox/judge/checker"
 	"github.com/scalebox-dev/scalebox/report"
 	"github.com/scalebox-dev/scalebox/runner"
 )
@@ -365,6 +366,9 @@ func prepareRun(_ context.Context, g *globalOptions, name, data, backend string,
 	for _, w := range bench.Warnings {
 		fmt.Fprintf(g.deps.Stderr, "warning: %s\n", w)
 	}
+	if err := useRegistryJudges(g, bench); err != nil {
+		return nil, err
+	}
 	sb, err := runner.NewSandbox(backend, sandboxOptions(g))
 	if err != nil {
 		return nil, err
@@ -385,6 +389,37 @@ func prepareRun(_ context.Context, g *globalOptions, name, data, backend string,
 		return nil, err
 	}
 	return env, nil
+}
+
+// useRegistryJudges gives the benchmark's stdio problems the checkers the
+// judge registry holds for them; judges whose validation failed are left
+// out, with a warning.
+func useRegistryJudges(g *globalOptions, bench *benchmarks.Benchmark) error {
+	reg := g.judgesDir()
+	if reg.Path == "" {
+		return nil
+	}
+	specs, skipped, err := reg.Checkers(bench.Config.Name)
+	if err != nil {
+		return err
+	}
+	for _, r := range skipped {
+		fmt.Fprintf(g.deps.Stderr, "warning: judge registry: %s %s failed its validation; not used\n", r.Benchmark, r.TaskID)
+	}
+	if len(specs) == 0 {
+		return nil
+	}
+	used, err := bench.UseCheckers(func(id string) (*checker.Spec, bool) {
+		s, ok := specs[id]
+		return s, ok
+	})
+	if err != nil {
+		return fmt.Errorf("judge registry %s: %w", reg.Path, err)
+	}
+	if len(used) > 0 && !g.quiet {
+		fmt.Fprintf(g.deps.Stderr, "judging %d problems with checkers from the judge registry %s\n", len(used), reg.Path)
+	}
+	return nil
 }
 
 func (e *runEnv) Close() {
