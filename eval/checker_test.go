@@ -19,7 +19,7 @@ func pairSumProblem(t *testing.T, checkerSource string) string {
 	t.Helper()
 	p := map[string]any{
 		"task_id": "pair-sum", "kind": "stdio",
-		"tests": []map[string]string{{"input": "4\n", "output": "0 4\n"}, {"input": "7\n", "output": "0 7\n"}},
+		"tests":   []map[string]string{{"input": "4\n", "output": "0 4\n"}, {"input": "7\n", "output": "0 7\n"}},
 		"checker": map[string]any{"protocol": "kattis", "language": "python3", "source": checkerSource},
 	}
 	b, err := json.Marshal(p)

@@ -3,8 +3,6 @@ package eval
 import (
 	"context"
 	"encoding/json"
-	"fmt"
-	"os"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -197,7 +195,6 @@ func FuzzSanitize(f *testing.F) {
 		f.Add(seed, true)
 	}
 	f.Fuzz(func(t *testing.T, code string, completion bool) {
-		dbg, _ := os.OpenFile("/tmp/san/fuzz.log", os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644); fmt.Fprintf(dbg, "%d start %q\n", os.Getpid(), code); defer fmt.Fprintf(dbg, "%d end\n", os.Getpid())
 		s := []*benchmarks.Sample{{TaskID: "a/inc", Code: code, Completion: completion}}
 		opts := options(t, sb, b, s)
 		if _, err := Sanitize(context.Background(), opts, s); err != nil {
