@@ -154,7 +154,7 @@ func runJudgegen(ctx context.Context, o *judgegenOptions) error {
 	opts := judgegen.Options{
 		Registry: judges, Env: env, Language: o.language, RepairRounds: o.repairRounds,
 		Validate: judgegen.ValidateOptions{Mutants: o.mutants, Jobs: o.jobs},
-		Tasks:    max(1, o.llmJobs), Force: o.force, Logger: g.logger(),
+		Tasks:    1, Force: o.force, Logger: g.logger(),
 	}
 	if o.llmURL != "" {
 		client := &llm.Client{URL: o.llmURL, Model: o.model, Timeout: o.llmTimeout, Retries: o.llmRetries, Backoff: 2 * time.Second,
@@ -164,6 +164,9 @@ func runJudgegen(ctx context.Context, o *judgegenOptions) error {
 		}
 		client.SetConcurrency(o.llmJobs)
 		opts.LLM = client
+		// Problems wait on the model, not the machine: work on as many at
+		// once as requests may be in flight.
+		opts.Tasks = o.llmJobs
 	}
 	if !g.quiet {
 		fmt.Fprintf(g.deps.Stderr, "judgegen: %d problems of %s; judges go to %s\n", len(tasks), cfg.Name, judges.Path)
