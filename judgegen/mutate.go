@@ -47,13 +47,14 @@ type Variant struct {
 // line is one output line split into tokens.
 type line []string
 
+// parse splits an output into its lines that have tokens (blank lines
+// carry nothing a checker should look at).
 func parse(out string) []line {
 	var ls []line
-	for _, l := range strings.Split(strings.TrimRight(out, "\n"), "\n") {
-		ls = append(ls, strings.Fields(l))
-	}
-	if len(ls) == 1 && len(ls[0]) == 0 {
-		return nil
+	for _, l := range strings.Split(out, "\n") {
+		if f := strings.Fields(l); len(f) > 0 {
+			ls = append(ls, f)
+		}
 	}
 	return ls
 }
@@ -145,14 +146,7 @@ func Alternatives(ref string, c *registry.Classification) []Variant {
 			continue
 		}
 		changed = true
-		if isInteger(ls[p.i][p.j]) {
-			re[p.i][p.j] = ls[p.i][p.j] + ".0"
-		} else {
-			re[p.i][p.j] = strconv.FormatFloat(v, 'f', -1, 64)
-			if re[p.i][p.j] == ls[p.i][p.j] {
-				re[p.i][p.j] += "000"
-			}
-		}
+		re[p.i][p.j] = reformat(ls[p.i][p.j], v)
 		if d := allowed(v, c) / 2; d > 0 {
 			moved[p.i][p.j] = strconv.FormatFloat(v+d, 'g', 17, 64)
 		}
@@ -163,6 +157,21 @@ func Alternatives(ref string, c *registry.Classification) []Variant {
 			Variant{Kind: "within-tolerance", Output: render(moved, " ", "\n")})
 	}
 	return out
+}
+
+// reformat writes the number v of token tok another way: an integer with
+// ".0", a decimal with more zeros, an exponent in positional form.
+func reformat(tok string, v float64) string {
+	if !strings.ContainsAny(tok, ".eE") {
+		return tok + ".0"
+	}
+	if !strings.ContainsAny(tok, "eE") {
+		return tok + "000"
+	}
+	if f := strconv.FormatFloat(v, 'f', -1, 64); f != tok {
+		return f
+	}
+	return strconv.FormatFloat(v, 'e', -1, 64)
 }
 
 // Mutants returns up to k wrong outputs derived from the reference, most
