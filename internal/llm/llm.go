@@ -18,6 +18,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -54,16 +55,15 @@ type Client struct {
 	// HTTP is the HTTP client (default http.DefaultClient).
 	HTTP *http.Client
 
-	sem chan struct{}
+	concurrency int
+	semOnce     sync.Once
+	sem         chan struct{}
 }
 
 // SetConcurrency bounds the requests in flight at once (default 4). Call
 // it before first use.
 func (c *Client) SetConcurrency(n int) {
-	if n <= 0 {
-		n = 1
-	}
-	c.sem = make(chan struct{}, n)
+	c.concurrency = max(n, 1)
 }
 
 // Endpoint is the chat-completions URL requests go to.
@@ -130,9 +130,12 @@ func (c *Client) Chat(ctx context.Context, msgs []Message) (*Answer, error) {
 	if a, ok := c.cached(key); ok {
 		return a, nil
 	}
-	if c.sem == nil {
-		c.SetConcurrency(4)
-	}
+	c.semOnce.Do(func() {
+		if c.concurrency <= 0 {
+			c.concurrency = 4
+		}
+		c.sem = make(chan struct{}, c.concurrency)
+	})
 	select {
 	case c.sem <- struct{}{}:
 	case <-ctx.Done():
