@@ -133,14 +133,15 @@ func runJudgegen(ctx context.Context, o *judgegenOptions) error {
 		if len(want) > 0 && !want[p.TaskID] {
 			continue
 		}
-		delete(want, p.TaskID)
 		if p.Kind != benchmarks.KindStdio {
 			continue
 		}
 		tasks = append(tasks, judgegen.TaskFromProblem(cfg.Name, p))
 	}
-	for t := range want {
-		return usageError("benchmark %s has no task %s", cfg.Name, t)
+	for _, t := range o.tasks {
+		if _, ok := bench.Problem(t); !ok {
+			return usageError("benchmark %s has no task %s", cfg.Name, t)
+		}
 	}
 	if len(tasks) == 0 {
 		return fmt.Errorf("benchmark %s has no stdio problems to judge", cfg.Name)
