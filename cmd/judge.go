@@ -1,14 +1,11 @@
 package cmd
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"os"
-	"strconv"
 	"strings"
 	"sync"
 	"text/tabwriter"
@@ -230,13 +227,6 @@ needs the header in its record's files (import it with --testlib PATH).`,
 	return c
 }
 
-// scaleboxRow is one line of ScaleBox's checker.jsonl.
-type scaleboxRow struct {
-	ID      json.Number `json:"id"`
-	Checker *string     `json:"checker"`
-	Success *bool       `json:"success"`
-}
-
 func runJudgeImport(ctx context.Context, o *judgeImportOptions, args []string) error {
 	g := o.g
 	now := time.Now().UTC().Format(time.RFC3339)
@@ -247,7 +237,7 @@ func runJudgeImport(ctx context.Context, o *judgeImportOptions, args []string) e
 		if err != nil {
 			return err
 		}
-		recs, skipped, err = parseScaleBoxCheckers(data, o.scalebox, o.bench, now)
+		recs, skipped, err = registry.ReadScaleBox(data, o.scalebox, o.bench, now)
 		if err != nil {
 			return err
 		}
@@ -307,59 +297,6 @@ func firstOf(s []string) string {
 		return ""
 	}
 	return strings.Join(strings.Fields(s[0]), " ")
-}
-
-// parseScaleBoxCheckers reads ScaleBox's checker.jsonl into records; rows
-// without a checker are returned as skipped.
-func parseScaleBoxCheckers(data []byte, name, bench, date string) ([]*registry.Record, []string, error) {
-	var recs []*registry.Record
-	var skipped []string
-	seen := map[string]int{}
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	sc.Buffer(nil, 64<<20)
-	line := 0
-	for sc.Scan() {
-		line++
-		text := bytes.TrimSpace(sc.Bytes())
-		if len(text) == 0 {
-			continue
-		}
-		var row scaleboxRow
-		dec := json.NewDecoder(bytes.NewReader(text))
-		dec.UseNumber()
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&row); err != nil {
-			return nil, nil, fmt.Errorf("%s:%d: %w", name, line, err)
-		}
-		id := row.ID.String()
-		if id == "" {
-			return nil, nil, fmt.Errorf("%s:%d: no id", name, line)
-		}
-		if first, dup := seen[id]; dup {
-			return nil, nil, fmt.Errorf("%s:%d: id %s appears twice (first on line %d)", name, line, id, first)
-		}
-		seen[id] = line
-		if row.Checker == nil || strings.TrimSpace(*row.Checker) == "" {
-			skipped = append(skipped, fmt.Sprintf("%s:%d: id %s has no checker (success %s)", name, line, id, boolText(row.Success)))
-			continue
-		}
-		recs = append(recs, &registry.Record{
-			Benchmark: bench, TaskID: id,
-			Checker:    checker.Spec{Protocol: checker.ScaleBox, Language: "cpp", Source: *row.Checker},
-			Provenance: registry.Provenance{Kind: registry.FromImported, File: name, Item: id, Date: date, Note: "scalebox success: " + boolText(row.Success)},
-		})
-	}
-	if err := sc.Err(); err != nil {
-		return nil, nil, fmt.Errorf("%s: %w", name, err)
-	}
-	return recs, skipped, nil
-}
-
-func boolText(b *bool) string {
-	if b == nil {
-		return "unset"
-	}
-	return strconv.FormatBool(*b)
 }
 
 // smokeAll smoke-validates the records' checkers, jobs at a time, and
