@@ -34,7 +34,7 @@ lint:
 
 FUZZTIME ?= 20s
 fuzz:
-	@for pkg in ./judge ./benchmarks ./runner; do \
+	@for pkg in ./judge ./judge/checker ./judge/registry ./judgegen ./benchmarks ./runner; do \
 	  for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
 	    echo "fuzz $$pkg $$f"; \
 	    $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
