@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/scalebox-dev/scalebox/judge"
+	"github.com/scalebox-dev/scalebox/judge/checker"
 	"github.com/scalebox-dev/scalebox/runner"
 )
 
@@ -118,6 +119,9 @@ func (b *Benchmark) comparator(p *Problem, testFlags []string) (judge.Comparator
 // JudgeName names what judges test i of p in reports and in `scalebox
 // check`: its comparator with parameters, or why nothing does.
 func (b *Benchmark) JudgeName(p *Problem, i int) string {
+	if p.Checker != nil {
+		return p.Checker.Name()
+	}
 	if p.Validation == ValidationCustom {
 		return "none (custom validation)"
 	}
@@ -159,26 +163,50 @@ func (b *Benchmark) Limits(p *Problem) runner.Limits {
 
 // JudgeOutput judges output as the standard output of a program that ran
 // test i of the stdio problem p and exited normally, exactly as an
-// evaluation judges that test. A problem with custom validation gets SE.
-func (b *Benchmark) JudgeOutput(p *Problem, i int, output []byte) (Outcome, error) {
+// evaluation judges that test: with the problem's checker (run with
+// opts.Sandbox, opts.Builder and opts.Resolver) or its test's comparator. A
+// problem with custom validation and no checker gets SE.
+func (b *Benchmark) JudgeOutput(ctx context.Context, p *Problem, i int, output []byte, opts PlanOptions) (Outcome, error) {
 	if p.Kind != KindStdio {
 		return Outcome{}, fmt.Errorf("task %s is a %s problem: only stdin/stdout problems judge a given output", p.TaskID, p.Kind)
 	}
 	if i < 0 || i >= len(p.Tests) {
 		return Outcome{}, fmt.Errorf("task %s has no test %d", p.TaskID, i)
 	}
-	j, err := b.testJudge(p, i)
+	j, err := b.testJudge(p, i, opts)
 	if errors.Is(err, ErrNoJudge) {
 		return Outcome{Verdict: judge.SE, Message: err.Error()}, nil
 	}
 	if err != nil {
 		return Outcome{}, err
 	}
-	return j(&runner.Result{Status: runner.StatusExited, Stdout: output}), nil
+	return j(ctx, &runner.Result{Status: runner.StatusExited, Stdout: output}), nil
 }
 
-// testJudge returns the judge of test i of a stdio problem, or ErrNoJudge.
-func (b *Benchmark) testJudge(p *Problem, i int) (func(*runner.Result) Outcome, error) {
+// testJudge returns the judge of test i of a stdio problem: the problem's
+// checker, run in a sandbox of its own (the program never sees the checker
+// or the expected output; a checker that does not build, crashes or fails
+// makes the test SE), or the test's comparator; or ErrNoJudge.
+func (b *Benchmark) testJudge(p *Problem, i int, opts PlanOptions) (func(context.Context, *runner.Result) Outcome, error) {
+	input, want := []byte(p.Tests[i].Input), []byte(p.Tests[i].Output)
+	if spec := p.Checker; spec != nil {
+		env := &checker.Env{Sandbox: opts.Sandbox, Builder: opts.Builder, Resolver: opts.Resolver, Retries: 1}
+		return func(ctx context.Context, r *runner.Result) Outcome {
+			if o, decided := RunOutcome(r); decided {
+				return o
+			}
+			// Built once per content: the Builder caches the build.
+			c, err := env.New(ctx, spec)
+			if err != nil {
+				return Outcome{Verdict: judge.SE, Message: err.Error()}
+			}
+			res := c.Check(ctx, input, want, r.Stdout)
+			if res.Verdict == judge.AC {
+				return Outcome{Verdict: judge.AC}
+			}
+			return Outcome{Verdict: res.Verdict, Message: res.Message}
+		}, nil
+	}
 	if p.Validation == ValidationCustom {
 		return nil, fmt.Errorf("task %s: %w", p.TaskID, ErrNoJudge)
 	}
@@ -186,8 +214,7 @@ func (b *Benchmark) testJudge(p *Problem, i int) (func(*runner.Result) Outcome, 
 	if err != nil {
 		return nil, err
 	}
-	want := []byte(p.Tests[i].Output)
-	return func(r *runner.Result) Outcome {
+	return func(_ context.Context, r *runner.Result) Outcome {
 		if o, decided := RunOutcome(r); decided {
 			return o
 		}
@@ -196,6 +223,61 @@ func (b *Benchmark) testJudge(p *Problem, i int) (func(*runner.Result) Outcome, 
 		}
 		return Outcome{Verdict: judge.AC}
 	}, nil
+}
+
+// CheckerInfo names what judges a problem's outputs.
+type CheckerInfo struct {
+	// Name is the comparator's name with its parameters, or the checker's
+	// (checker.Spec.Name).
+	Name string
+	// Protocol is the checker protocol, "builtin" for a comparator.
+	Protocol checker.Protocol
+	// Origin is "benchmark" (the configured comparator), "problem" (the
+	// problem's own comparator), "data" (a checker in the data) or
+	// "registry" (a judge registry's checker).
+	Origin string
+	// SHA256 identifies a checker's content (checker.Spec.SHA256).
+	SHA256 string
+}
+
+// Checker says what judges p's outputs; ok is false for problems judged
+// otherwise (assert and function problems).
+func (b *Benchmark) Checker(p *Problem) (info CheckerInfo, ok bool) {
+	if p.Kind != KindStdio {
+		return CheckerInfo{}, false
+	}
+	if s := p.Checker; s != nil {
+		return CheckerInfo{Name: s.Name(), Protocol: s.Protocol, Origin: p.CheckerOrigin, SHA256: s.SHA256()}, true
+	}
+	c, err := b.Comparator(p)
+	if err != nil {
+		return CheckerInfo{}, false
+	}
+	origin := "benchmark"
+	if p.Comparator != "" || p.AbsTol != 0 || p.RelTol != 0 {
+		origin = "problem"
+	}
+	return CheckerInfo{Name: c.Name(), Protocol: checker.Builtin, Origin: origin}, true
+}
+
+// UseCheckers gives problems the checkers lookup finds for their task ids
+// (a judge registry's), replacing their own. Only stdio problems take a
+// checker; it returns the ids of the problems that got one, and an error
+// for an invalid checker.
+func (b *Benchmark) UseCheckers(lookup func(taskID string) (*checker.Spec, bool)) ([]string, error) {
+	var used []string
+	for _, p := range b.Problems {
+		spec, ok := lookup(p.TaskID)
+		if !ok || p.Kind != KindStdio {
+			continue
+		}
+		if err := spec.Validate(); err != nil {
+			return used, fmt.Errorf("task %s: checker: %w", p.TaskID, err)
+		}
+		p.Checker, p.CheckerOrigin = spec, "registry"
+		used = append(used, p.TaskID)
+	}
+	return used, nil
 }
 
 // PlanOptions tune a plan.
@@ -280,19 +362,20 @@ func init() {
 }
 
 // stdioPlan runs the program once per test with the test's input on stdin
-// and compares its stdout with the test's comparator.
-func stdioPlan(b *Benchmark, p *Problem, code string, lang *runner.Language, _ PlanOptions) (*Plan, error) {
+// and compares its stdout with the test's comparator, or has the problem's
+// checker judge every test.
+func stdioPlan(b *Benchmark, p *Problem, code string, lang *runner.Language, opts PlanOptions) (*Plan, error) {
 	plan := &Plan{Language: lang.ID, Files: map[string][]byte{lang.Source: []byte(code)}}
 	var limits *runner.Limits
 	if lim := b.Limits(p); lim != b.Limits(&Problem{}) {
 		limits = &lim
 	}
 	for i, t := range p.Tests {
-		j, err := b.testJudge(p, i)
+		j, err := b.testJudge(p, i, opts)
 		if err != nil {
 			return nil, err
 		}
-		plan.Runs = append(plan.Runs, Run{Test: i, Stdin: []byte(t.Input), Limits: limits, Judge: j})
+		plan.Runs = append(plan.Runs, Run{Test: i, Stdin: []byte(t.Input), Limits: limits, JudgeContext: j})
 	}
 	return plan, nil
 }

@@ -1,6 +1,7 @@
 package benchmarks_test
 
 import (
+	"context"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -187,7 +188,7 @@ func TestKattisJudging(t *testing.T) {
 		{4, "h", judge.WA, "kattis(float_tolerance 1e-6 space_change_sensitive)"},
 	}
 	for _, tt := range tests {
-		o, err := b.JudgeOutput(a, tt.test, []byte(tt.output))
+		o, err := b.JudgeOutput(context.Background(), a, tt.test, []byte(tt.output), benchmarks.PlanOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -199,7 +200,7 @@ func TestKattisJudging(t *testing.T) {
 		}
 	}
 	custom, _ := b.Problem("b")
-	o, err := b.JudgeOutput(custom, 0, []byte("POSSIBLE\n"))
+	o, err := b.JudgeOutput(context.Background(), custom, 0, []byte("POSSIBLE\n"), benchmarks.PlanOptions{})
 	if err != nil || o.Verdict != judge.SE || !strings.Contains(o.Message, "no judge for a custom-validation problem") {
 		t.Errorf("custom validation: %+v, %v; want SE saying there is no judge", o, err)
 	}

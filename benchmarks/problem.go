@@ -10,6 +10,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/scalebox-dev/scalebox/judge/checker"
 )
 
 // Kind is the shape of a problem: how a program is run and judged.
@@ -66,6 +68,12 @@ type Problem struct {
 	// limits.problem_limits is set.
 	CPUTimeLimitMS   int64 `json:"cpu_time_limit_ms,omitempty"`
 	MemoryLimitBytes int64 `json:"memory_limit_bytes,omitempty"`
+	// Checker, when set, judges every test of a stdio problem instead of
+	// the comparator: a checker program or a built-in comparator.
+	Checker *checker.Spec `json:"checker,omitempty"`
+	// CheckerOrigin says where Checker came from: "data" (the benchmark's
+	// own) or "registry" (a judge registry, see UseCheckers).
+	CheckerOrigin string `json:"-"`
 	// CanonicalSolution is a reference solution (a whole program for
 	// stdio problems, the completion of the prompt for assert problems).
 	CanonicalSolution string `json:"canonical_solution,omitempty"`
@@ -278,6 +286,9 @@ func loadNative(cfg *Config, data []byte, name string) ([]*Problem, error) {
 		if err := p.validate(cfg); err != nil {
 			return nil, fmt.Errorf("%s:%d: %v", name, line, err)
 		}
+		if p.Checker != nil {
+			p.CheckerOrigin = "data"
+		}
 		if first, dup := seen[p.TaskID]; dup {
 			return nil, fmt.Errorf("%s:%d: task_id %q appears twice (first on line %d)", name, line, p.TaskID, first)
 		}
@@ -306,6 +317,14 @@ func (p *Problem) validate(cfg *Config) error {
 	k, ok := kinds[p.Kind]
 	if !ok {
 		return fmt.Errorf("task %s: kind %q is unknown (want %s)", p.TaskID, p.Kind, quoteList(KindNames()))
+	}
+	if p.Checker != nil {
+		if p.Kind != KindStdio {
+			return fmt.Errorf("task %s: only stdio problems take a checker", p.TaskID)
+		}
+		if err := p.Checker.Validate(); err != nil {
+			return fmt.Errorf("task %s: checker: %w", p.TaskID, err)
+		}
 	}
 	return k.Validate(p, cfg)
 }

@@ -13,17 +13,20 @@ import (
 
 	"github.com/scalebox-dev/scalebox/benchmarks"
 	"github.com/scalebox-dev/scalebox/judge"
+	"github.com/scalebox-dev/scalebox/judge/checker"
+	"github.com/scalebox-dev/scalebox/runner"
 )
 
 type checkOptions struct {
 	g *globalOptions
 
-	bench  string
-	data   string
-	task   string
-	test   string
-	output string
-	json   bool
+	bench   string
+	data    string
+	task    string
+	test    string
+	output  string
+	json    bool
+	sandbox string
 }
 
 // NewCheckCmd returns `scalebox check`. runF replaces the run in tests.
@@ -35,8 +38,10 @@ func NewCheckCmd(g *globalOptions, runF func(context.Context, *checkOptions) err
 		Long: `Judge an output file, as if a program had printed it and exited normally on
 one test of one problem, with the judge that eval uses for that test (the
 problem's comparator with its parameters, such as a Kattis problem's
-validator flags), and print the verdict and the judge's message. Nothing is
-run: this is how to debug a judge, or score outputs computed elsewhere.
+validator flags, or its checker: the data's own or the judge registry's),
+and print the verdict and the judge's message. Only a checker program runs,
+in the sandbox: this is how to debug a judge, or score outputs computed
+elsewhere.
 
 --task takes a task id, or a unique tail of one ("fly_swatter" for
 float_tolerance/codejam/2008/qualification_round/fly_swatter). --test takes
@@ -44,7 +49,8 @@ the test's number, from 0 as in reports, or its name in the data
 ("secret/subtask1/1" in a Kattis package, "private/3" in CodeContests).
 --output - reads the output from standard input.
 
-A problem with custom validation has no judge here: its verdict is SE.
+A problem with custom validation and no checker has no judge here: its
+verdict is SE.
 
 Exit codes: 0 when the verdict is AC, 4 for any other verdict (WA), 3 for
 SE, 2 for a wrong command line (an unknown task or test), 1 when the
@@ -59,6 +65,7 @@ benchmark or the output cannot be read.`,
 					return usageError("--%s is required", f.name)
 				}
 			}
+			o.sandbox = g.v.GetString("sandbox")
 			if runF != nil {
 				return runF(c.Context(), o)
 			}
@@ -72,6 +79,7 @@ benchmark or the output cannot be read.`,
 	f.StringVar(&o.test, "test", "", "test number (from 0) or name")
 	f.StringVarP(&o.output, "output", "o", "", "the output to judge: a file, or - for standard input")
 	f.BoolVar(&o.json, "json", false, "print the result as JSON")
+	f.StringVar(&o.sandbox, "sandbox", runner.BackendAuto, "sandbox backend for checker programs: auto, bwrap, nsjail, or none")
 	return c
 }
 
@@ -86,14 +94,9 @@ type checkResult struct {
 	Message  string `json:"message,omitempty"`
 }
 
-func runCheck(_ context.Context, o *checkOptions) error {
+func runCheck(ctx context.Context, o *checkOptions) error {
 	deps := o.g.deps
-	reg := &benchmarks.Registry{Dirs: benchDirs(o.g)}
-	cfg, err := reg.Load(o.bench)
-	if err != nil {
-		return err
-	}
-	b, err := benchmarks.Load(cfg, o.data)
+	b, err := loadBenchmark(o.g, o.bench, o.data)
 	if err != nil {
 		return err
 	}
@@ -117,7 +120,16 @@ func runCheck(_ context.Context, o *checkOptions) error {
 	if err != nil {
 		return fmt.Errorf("read the output: %w", err)
 	}
-	outcome, err := b.JudgeOutput(p, i, out)
+	var opts benchmarks.PlanOptions
+	if p.Checker != nil && p.Checker.Protocol != checker.Builtin {
+		env, err := startSandbox(o.g, o.sandbox)
+		if err != nil {
+			return err
+		}
+		defer env.Close()
+		opts = benchmarks.PlanOptions{Sandbox: env.sb, Builder: env.builder, Resolver: env.res}
+	}
+	outcome, err := b.JudgeOutput(ctx, p, i, out, opts)
 	if err != nil {
 		return err
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/scalebox-dev/scalebox/internal/buildinfo"
 	"github.com/scalebox-dev/scalebox/internal/progress"
 	"github.com/scalebox-dev/scalebox/judge"
+	"github.com/scalebox-dev/scalebox/judge/checker"
 	"github.com/scalebox-dev/scalebox/report"
 	"github.com/scalebox-dev/scalebox/runner"
 )
@@ -412,6 +413,22 @@ type runEnv struct {
 // prepareRun loads a benchmark (adjust, when set, changes its configuration
 // before it is validated) and starts the sandbox.
 func prepareRun(_ context.Context, g *globalOptions, name, data, backend string, adjust ...func(*benchmarks.Config) error) (*runEnv, error) {
+	bench, err := loadBenchmark(g, name, data, adjust...)
+	if err != nil {
+		return nil, err
+	}
+	env, err := startSandbox(g, backend)
+	if err != nil {
+		return nil, err
+	}
+	env.bench = bench
+	return env, nil
+}
+
+// loadBenchmark loads a benchmark's configuration (changed by adjust),
+// validates it, reads its data and gives its problems the judge registry's
+// checkers. Warnings go to stderr.
+func loadBenchmark(g *globalOptions, name, data string, adjust ...func(*benchmarks.Config) error) (*benchmarks.Benchmark, error) {
 	reg := &benchmarks.Registry{Dirs: benchDirs(g)}
 	cfg, err := reg.Load(name)
 	if err != nil {
@@ -432,11 +449,20 @@ func prepareRun(_ context.Context, g *globalOptions, name, data, backend string,
 	for _, w := range bench.Warnings {
 		fmt.Fprintf(g.deps.Stderr, "warning: %s\n", w)
 	}
+	if err := useRegistryJudges(g, bench); err != nil {
+		return nil, err
+	}
+	return bench, nil
+}
+
+// startSandbox starts a sandbox backend with its resolver and builder; the
+// returned runEnv has no benchmark.
+func startSandbox(g *globalOptions, backend string) (*runEnv, error) {
 	sb, err := runner.NewSandbox(backend, sandboxOptions(g))
 	if err != nil {
 		return nil, err
 	}
-	env := &runEnv{g: g, bench: bench, sb: sb, desc: sb.Describe()}
+	env := &runEnv{g: g, sb: sb, desc: sb.Describe()}
 	for _, w := range env.desc.Warnings {
 		fmt.Fprintf(g.deps.Stderr, "warning: %s\n", w)
 	}
@@ -452,6 +478,37 @@ func prepareRun(_ context.Context, g *globalOptions, name, data, backend string,
 		return nil, err
 	}
 	return env, nil
+}
+
+// useRegistryJudges gives the benchmark's stdio problems the checkers the
+// judge registry holds for them; judges whose validation failed are left
+// out, with a warning.
+func useRegistryJudges(g *globalOptions, bench *benchmarks.Benchmark) error {
+	reg := g.judgesDir()
+	if reg.Path == "" {
+		return nil
+	}
+	specs, skipped, err := reg.Checkers(bench.Config.Name)
+	if err != nil {
+		return err
+	}
+	for _, r := range skipped {
+		fmt.Fprintf(g.deps.Stderr, "warning: judge registry: %s %s failed its validation; not used\n", r.Benchmark, r.TaskID)
+	}
+	if len(specs) == 0 {
+		return nil
+	}
+	used, err := bench.UseCheckers(func(id string) (*checker.Spec, bool) {
+		s, ok := specs[id]
+		return s, ok
+	})
+	if err != nil {
+		return fmt.Errorf("judge registry %s: %w", reg.Path, err)
+	}
+	if len(used) > 0 && !g.quiet {
+		fmt.Fprintf(g.deps.Stderr, "judging %d problems with checkers from the judge registry %s\n", len(used), reg.Path)
+	}
+	return nil
 }
 
 func (e *runEnv) Close() {

@@ -17,6 +17,8 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+
+	"github.com/scalebox-dev/scalebox/judge/registry"
 	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
 	"golang.org/x/term"
@@ -46,6 +48,7 @@ func DefaultDeps() Deps {
 type globalOptions struct {
 	configFile string
 	cpuProfile string
+	judges     string
 	quiet      bool
 	verbose    bool
 	v          *viper.Viper
@@ -53,7 +56,7 @@ type globalOptions struct {
 }
 
 // knownConfigKeys are the keys a config file may set.
-var knownConfigKeys = []string{"jobs", "sandbox", "retries", "sandbox_uid", "sandbox_gid", "benchmarks_dir", "quiet", "memory_share"}
+var knownConfigKeys = []string{"jobs", "sandbox", "retries", "sandbox_uid", "sandbox_gid", "benchmarks_dir", "judges_dir", "quiet", "memory_share"}
 
 // Execute runs the root command with args and returns the exit code.
 func Execute(ctx context.Context, deps Deps, args []string) int {
@@ -112,6 +115,7 @@ sandbox, concurrently, judges the outputs, and writes a reproducible JSON report
 	pf.StringVar(&g.configFile, "config", "", "config file (default $XDG_CONFIG_HOME/scalebox/config.toml)")
 	pf.BoolVarP(&g.quiet, "quiet", "q", false, "no progress bar, warnings only")
 	pf.BoolVarP(&g.verbose, "verbose", "v", false, "log details to stderr")
+	pf.StringVar(&g.judges, "judges", "", "judge registry directory (default $XDG_DATA_HOME/scalebox/judges; config key judges_dir)")
 	pf.StringVar(&g.cpuProfile, "cpuprofile", "", "write a Go CPU profile of scalebox itself to this file")
 	_ = pf.MarkHidden("cpuprofile")
 
@@ -123,6 +127,7 @@ sandbox, concurrently, judges the outputs, and writes a reproducible JSON report
 		NewVersionCmd(g),
 		NewReportCmd(g, nil, nil), NewCompareCmd(g, nil),
 		NewCheckCmd(g, nil),
+		NewJudgeCmd(g), NewJudgegenCmd(g, nil),
 	)
 	return root
 }
@@ -136,6 +141,20 @@ func (g *globalOptions) configDir() string {
 		return filepath.Join(h, ".config", "scalebox")
 	}
 	return ""
+}
+
+// judgesDir is the judge registry: --judges, else SCALEBOX_JUDGES_DIR or
+// the judges_dir config key, else under the user's data directory.
+func (g *globalOptions) judgesDir() *registry.Dir {
+	if g.judges != "" {
+		return &registry.Dir{Path: g.judges}
+	}
+	if g.v != nil {
+		if d := g.v.GetString("judges_dir"); d != "" {
+			return &registry.Dir{Path: d}
+		}
+	}
+	return &registry.Dir{Path: registry.DefaultPath(g.deps.Getenv)}
 }
 
 // loadConfig reads the config file (if any) and binds the command's flags

@@ -80,7 +80,11 @@ func BuildReport(res *Result, opts Options, info ReportInfo) *report.Report {
 	for _, p := range b.Problems {
 		if ss, ok := bySample[p.TaskID]; ok {
 			sort.SliceStable(ss, func(i, j int) bool { return ss[i].Index < ss[j].Index })
-			r.Problems = append(r.Problems, report.Problem{TaskID: p.TaskID, Meta: p.Meta, Samples: ss})
+			rp := report.Problem{TaskID: p.TaskID, Meta: p.Meta, Samples: ss}
+			if c, ok := b.Checker(p); ok {
+				rp.Checker = &report.Checker{Name: c.Name, Protocol: string(c.Protocol), Origin: c.Origin, SHA256: c.SHA256}
+			}
+			r.Problems = append(r.Problems, rp)
 		}
 	}
 	for _, u := range res.Unknown {

@@ -82,6 +82,10 @@ func init() {
 //   - float: tokens, where two numbers are equal within the tolerance;
 //   - lcb: LiveCodeBench's stdin grading (see LCB);
 //   - kattis: the Kattis default output validator (see Kattis);
+//   - tokens-ci: tokens, ignoring ASCII case;
+//   - yesno: tokens, where YES and NO match in any case;
+//   - unordered-lines, unordered-tokens: the same multiset of lines
+//     (trimmed as for lines) or tokens, in any order;
 //
 // and any other registered with RegisterComparator.
 func NewComparator(name string, opts ComparatorOptions) (Comparator, error) {

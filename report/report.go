@@ -140,8 +140,23 @@ type Problem struct {
 	TaskID string `json:"task_id"`
 	// Meta holds the facts reports break scores down by (difficulty,
 	// platform, contest_month ...), as the benchmark gives them.
-	Meta    map[string]string `json:"meta,omitempty"`
-	Samples []Sample          `json:"samples"`
+	Meta map[string]string `json:"meta,omitempty"`
+	// Checker names what judged the problem's outputs (stdio problems).
+	Checker *Checker `json:"checker,omitempty"`
+	Samples []Sample `json:"samples"`
+}
+
+// Checker names the comparator or checker program that judged a problem.
+type Checker struct {
+	// Name is the comparator with its parameters ("float(abs=1e-06,rel=1e-06)")
+	// or protocol/language@hash of a checker program.
+	Name string `json:"name"`
+	// Protocol is testlib, kattis, scalebox, or builtin for a comparator.
+	Protocol string `json:"protocol"`
+	// Origin is benchmark, problem, data or registry.
+	Origin string `json:"origin"`
+	// SHA256 is a checker's content hash.
+	SHA256 string `json:"sha256,omitempty"`
 }
 
 // Sample is the result of one sample.

@@ -43,8 +43,17 @@ type problem struct {
 	Comparator        string            `json:"comparator,omitempty" toml:"comparator"`
 	AbsTol            float64           `json:"abs_tol,omitempty" toml:"abs_tol"`
 	RelTol            float64           `json:"rel_tol,omitempty" toml:"rel_tol"`
+	Checker           *checkerSpec      `json:"checker,omitempty" toml:"-"`
 	CanonicalSolution string            `json:"canonical_solution,omitempty" toml:"-"`
 	Meta              map[string]string `json:"meta,omitempty" toml:"meta"`
+}
+
+// checkerSpec is a problem's special judge: checker.py, a Kattis output
+// validator in Python (judge/checker.Spec's JSON).
+type checkerSpec struct {
+	Protocol string `json:"protocol"`
+	Language string `json:"language"`
+	Source   string `json:"source"`
 }
 
 type test struct {
@@ -71,7 +80,7 @@ var (
 	fenceRe     = regexp.MustCompile("(?m)^ {0,3}```")
 	langs       = map[string]string{".py": "python3", ".cpp": "cpp"}
 	comparators = map[string]bool{"": true, "exact": true, "lines": true, "tokens": true, "float": true}
-	allowed     = map[string]bool{"problem.toml": true, "canonical.py": true, "prompt.py": true, "test.py": true, "tests": true, "samples": true}
+	allowed     = map[string]bool{"problem.toml": true, "canonical.py": true, "prompt.py": true, "test.py": true, "tests": true, "samples": true, "checker.py": true}
 )
 
 func main() {
@@ -147,7 +156,7 @@ func readProblem(dir, name string) (*problem, []sample) {
 	has := map[string]bool{}
 	for _, e := range readDir(dir) {
 		if !allowed[e.Name()] {
-			bad("unexpected %s (allowed: problem.toml, canonical.py, prompt.py, test.py, tests/, samples/)", e.Name())
+			bad("unexpected %s (allowed: problem.toml, canonical.py, prompt.py, test.py, checker.py, tests/, samples/)", e.Name())
 		}
 		has[e.Name()] = true
 	}
@@ -175,10 +184,16 @@ func readProblem(dir, name string) (*problem, []sample) {
 			bad("problem.toml: abs_tol and rel_tol are finite, non-negative and need comparator = \"float\"")
 		}
 		p.Tests = readTests(filepath.Join(dir, "tests"))
+		if has["checker.py"] {
+			if p.Comparator != "" {
+				bad("a problem with checker.py has no comparator: the checker judges every test")
+			}
+			p.Checker = &checkerSpec{Protocol: "kattis", Language: "python3", Source: readCode(dir, "checker.py")}
+		}
 	case "assert":
 		switch {
-		case has["tests"] || p.Comparator != "" || p.AbsTol != 0 || p.RelTol != 0:
-			bad("an assert problem has no tests/, comparator or tolerances")
+		case has["tests"] || has["checker.py"] || p.Comparator != "" || p.AbsTol != 0 || p.RelTol != 0:
+			bad("an assert problem has no tests/, checker.py, comparator or tolerances")
 		case !pyNameRe.MatchString(p.EntryPoint):
 			bad("problem.toml: entry_point %q is not a Python name", p.EntryPoint)
 		}
