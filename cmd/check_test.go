@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/spf13/viper"
 
 	"github.com/scalebox-dev/scalebox/benchmarks"
 	"github.com/scalebox-dev/scalebox/judge"
@@ -43,7 +44,7 @@ func TestCheckFlags(t *testing.T) {
 	}
 	for _, tt := range tests {
 		var got *checkOptions
-		g := &globalOptions{deps: Deps{Stdout: &strings.Builder{}, Stderr: &strings.Builder{}}}
+		g := &globalOptions{deps: Deps{Stdout: &strings.Builder{}, Stderr: &strings.Builder{}}, v: viper.New()}
 		c := NewCheckCmd(g, func(_ context.Context, o *checkOptions) error { got = o; return nil })
 		c.SetArgs(tt.args)
 		if err := c.Execute(); err != nil {
