@@ -143,7 +143,11 @@ func TestParityWithEvalplus(t *testing.T) {
 			plus := c.bench == "humanevalplus" || c.bench == "mbppplus"
 			// A task evalplus timed out on may differ where scalebox's CPU
 			// time shows the solution within the limit (or over it): the
-			// pass@1 check allows for each such task.
+			// pass@1 check allows for each such task. That includes a task
+			// scored on base inputs only (mbpp) whose plus inputs evalplus
+			// timed out on: its solution runs near the limit everywhere
+			// (Mbpp/123 uses 0.93 of its CPU time on a base input when the
+			// machine is idle, and may cross it when the other core is busy).
 			slack := 0
 			for id, w := range want {
 				r, ok := got[id]
@@ -156,7 +160,7 @@ func TestParityWithEvalplus(t *testing.T) {
 					base = *r.BasePassed
 				}
 				wantPassed := w.BaseStatus == "pass" && (!plus || w.PlusStatus == "pass")
-				timing := w.BaseStatus == "timeout" || (plus && w.PlusStatus == "timeout")
+				timing := w.BaseStatus == "timeout" || w.PlusStatus == "timeout"
 				differs := base != (w.BaseStatus == "pass") || r.Passed() != wantPassed
 				switch {
 				case differs && timing && (r.Verdict == judge.TLE || r.Passed()):
