@@ -12,6 +12,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/scalebox-dev/scalebox/judge"
+	"github.com/scalebox-dev/scalebox/judge/checker"
 )
 
 func init() {
@@ -36,7 +37,11 @@ func init() {
 //
 // A problem with validation: custom (or custom ..., an output_validator(s)
 // folder without a validation key, or an interactive type) is loaded with
-// Validation "custom": it has no judge here. limits.time_limit (seconds)
+// Validation "custom". Its output validator, when the package has one that
+// is a single C, C++, Python or Java source (see kattisOutputValidator),
+// becomes its checker, run with the Kattis protocol and problem.yaml's
+// validator flags; otherwise it has no judge here unless a judge registry
+// gives it one. limits.time_limit (seconds)
 // and limits.memory (MiB) become the problem's own limits; the statement is
 // problem_statement/ or statement/ problem.en.md, .md, .tex or .html.
 func loadKattis(cfg *Config, fsys fs.FS, name string) ([]*Problem, error) {
@@ -137,6 +142,16 @@ func loadKattisProblem(cfg *Config, fsys fs.FS, dir, taskID string) (*Problem, e
 	switch {
 	case strings.HasPrefix(validation, "custom"):
 		p.Validation = ValidationCustom
+		if !strings.Contains(validation, "interactive") && !strings.Contains(validation, "multi-pass") {
+			spec, err := kattisOutputValidator(fsys, dir)
+			if err != nil {
+				return nil, err
+			}
+			if spec != nil {
+				spec.Args = append([]string{}, p.ValidatorFlags...)
+				p.Checker, p.CheckerOrigin = spec, "data"
+			}
+		}
 	case validation != "default":
 		return nil, fmt.Errorf("%s: validation %q is unknown (want default or custom)", file, validation)
 	}
@@ -305,4 +320,80 @@ func isFile(fsys fs.FS, name string) bool {
 func isDir(fsys fs.FS, name string) bool {
 	fi, err := fs.Stat(fsys, name)
 	return err == nil && fi.IsDir()
+}
+
+// kattisValidatorLanguages maps a validator source's extension to its
+// language (runner/languages.toml ids).
+var kattisValidatorLanguages = map[string]string{
+	".cpp": "cpp", ".cc": "cpp", ".cxx": "cpp", ".c": "c", ".py": "python3", ".java": "java",
+}
+
+// maxValidatorFileBytes bounds a file of an output validator's folder.
+const maxValidatorFileBytes = 4 << 20
+
+// kattisOutputValidator reads a problem package's output validator: the
+// output_validators (or output_validator) folder, or its only subfolder,
+// holding one source file (C, C++, Python or Java) and the headers it
+// includes (testlib.h, validate.h). It returns nil when there is none, or
+// one scalebox cannot build (several sources, a build script): the problem
+// then has no judge here, as before.
+func kattisOutputValidator(fsys fs.FS, dir string) (*checker.Spec, error) {
+	var folder string
+	for _, n := range []string{"output_validators", "output_validator"} {
+		if isDir(fsys, path.Join(dir, n)) {
+			folder = path.Join(dir, n)
+			break
+		}
+	}
+	if folder == "" {
+		return nil, nil
+	}
+	entries, err := fs.ReadDir(fsys, folder)
+	if err != nil {
+		return nil, err
+	}
+	var subdirs []string
+	files := 0
+	for _, e := range entries {
+		switch {
+		case e.IsDir():
+			subdirs = append(subdirs, e.Name())
+		case e.Type().IsRegular():
+			files++
+		}
+	}
+	if files == 0 && len(subdirs) == 1 {
+		folder = path.Join(folder, subdirs[0])
+		if entries, err = fs.ReadDir(fsys, folder); err != nil {
+			return nil, err
+		}
+	}
+	spec := &checker.Spec{Protocol: checker.Kattis, Files: map[string]string{}}
+	var sources []string
+	for _, e := range entries {
+		if !e.Type().IsRegular() {
+			continue
+		}
+		name := e.Name()
+		if info, err := e.Info(); err != nil || info.Size() > maxValidatorFileBytes {
+			return nil, fmt.Errorf("%s: more than %d bytes, or unreadable", path.Join(folder, name), maxValidatorFileBytes)
+		}
+		data, err := fs.ReadFile(fsys, path.Join(folder, name))
+		if err != nil {
+			return nil, err
+		}
+		if lang, ok := kattisValidatorLanguages[strings.ToLower(path.Ext(name))]; ok {
+			sources = append(sources, name)
+			spec.Language, spec.Source = lang, string(data)
+			continue
+		}
+		spec.Files[name] = string(data)
+	}
+	if len(sources) != 1 {
+		return nil, nil
+	}
+	if len(spec.Files) == 0 {
+		spec.Files = nil
+	}
+	return spec, nil
 }

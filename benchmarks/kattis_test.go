@@ -15,6 +15,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/scalebox-dev/scalebox/benchmarks"
 	"github.com/scalebox-dev/scalebox/judge"
+	"github.com/scalebox-dev/scalebox/judge/checker"
 )
 
 func file(s string) *fstest.MapFile { return &fstest.MapFile{Data: []byte(s)} }
@@ -371,4 +372,47 @@ func FuzzLoadKattis(f *testing.F) {
 			t.Errorf("validation %q", p.Validation)
 		}
 	})
+}
+
+// TestKattisOutputValidatorFolder: a package's output validator becomes the
+// problem's Kattis checker when it is one source file (with its headers),
+// in output_validators/ or in its only subfolder; otherwise the problem has
+// no judge, as without a validator.
+func TestKattisOutputValidatorFolder(t *testing.T) {
+	pkg := func(validator map[string]string) fstest.MapFS {
+		fsys := fstest.MapFS{
+			"problem.yaml":      {Data: []byte("name: X\nvalidator_flags: a b\n")},
+			"data/secret/1.in":  {Data: []byte("1\n")},
+			"data/secret/1.ans": {Data: []byte("1\n")},
+			"problem.en.md":     {Data: []byte("x")},
+		}
+		for n, c := range validator {
+			fsys["output_validators/"+n] = &fstest.MapFile{Data: []byte(c)}
+		}
+		return fsys
+	}
+	for _, tt := range []struct {
+		name      string
+		validator map[string]string
+		want      *checker.Spec
+	}{
+		{"subfolder with a header", map[string]string{"v/validate.cpp": "int main(){}", "v/validate.h": "// h"},
+			&checker.Spec{Protocol: checker.Kattis, Language: "cpp", Source: "int main(){}", Files: map[string]string{"validate.h": "// h"}, Args: []string{"a", "b"}}},
+		{"files directly", map[string]string{"check.py": "print()"},
+			&checker.Spec{Protocol: checker.Kattis, Language: "python3", Source: "print()", Args: []string{"a", "b"}}},
+		{"two sources", map[string]string{"v/a.cpp": "", "v/b.cpp": ""}, nil},
+		{"no source", map[string]string{"v/build": "make"}, nil},
+	} {
+		got, err := benchmarks.LoadKattis(&benchmarks.Config{}, pkg(tt.validator), "x")
+		if err != nil {
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+		p := got[0]
+		if p.Validation != benchmarks.ValidationCustom {
+			t.Errorf("%s: validation %q, want custom", tt.name, p.Validation)
+		}
+		if diff := cmp.Diff(tt.want, p.Checker); diff != "" {
+			t.Errorf("%s: checker (-want +got):\n%s", tt.name, diff)
+		}
+	}
 }

@@ -306,3 +306,113 @@ func replaceNumbers(s string, toks []numToken, f func(j int, a float64) float64)
 	b.WriteString(s[last:])
 	return b.String()
 }
+
+// TestKattisOutputValidator: a Kattis package's own output validator (a
+// Python program in output_validators/) judges `check` and `eval`: an
+// answer other than the jury's is accepted, a wrong one rejected.
+func TestKattisOutputValidator(t *testing.T) {
+	needSandbox(t)
+	dir := t.TempDir()
+	files := map[string]string{
+		"anysum/problem.yaml":      "name: Any sum\nvalidation: custom\n",
+		"anysum/data/sample/1.in":  "5\n",
+		"anysum/data/sample/1.ans": "2 3\n",
+		"anysum/data/secret/1.in":  "10\n",
+		"anysum/data/secret/1.ans": "5 5\n",
+		// The Kattis protocol: input and jury answer as files, the team's
+		// output on stdin, 42 accepts and 43 rejects.
+		"anysum/output_validators/sum/validate.py": `import sys
+n = int(open(sys.argv[1]).read())
+try:
+    a, b = map(int, sys.stdin.read().split())
+except ValueError:
+    open(sys.argv[3] + "/judgemessage.txt", "w").write("want two integers")
+    sys.exit(43)
+if a < 0 or b < 0 or a + b != n:
+    open(sys.argv[3] + "/judgemessage.txt", "w").write(f"{a} + {b} is not {n}")
+    sys.exit(43)
+sys.exit(42)
+`,
+		"anysum.toml": "name = \"anysum\"\nversion = \"1\"\nformat = \"kattis\"\nlanguage = \"python3\"\n",
+	}
+	for name, content := range files {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	bench, data := filepath.Join(dir, "anysum.toml"), filepath.Join(dir, "anysum")
+	for _, tt := range []struct {
+		output string
+		code   ExitCode
+		want   string
+	}{
+		{"5 5\n", 0, "verdict  AC"},
+		{"0 10\n", 0, "verdict  AC"},
+		{"4 5\n", ExitBelowThreshold, "4 + 5 is not 10"},
+		{"", ExitBelowThreshold, "want two integers"},
+	} {
+		out := filepath.Join(dir, "out.txt")
+		if err := os.WriteFile(out, []byte(tt.output), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		stdout, stderr, code := run(t, context.Background(), "", "check", "--bench", bench, "--data", data, "--task", "anysum", "--test", "secret/1", "--output", out)
+		if code != int(tt.code) || !strings.Contains(stdout, tt.want) || !strings.Contains(stdout, "judge    kattis") {
+			t.Errorf("output %q: exit %d, want %d and %q\nstdout:\n%s\nstderr:\n%s", tt.output, code, tt.code, tt.want, stdout, stderr)
+		}
+	}
+	// eval: the validator judges every test of every sample.
+	samples := filepath.Join(dir, "s.jsonl")
+	if err := os.WriteFile(samples, []byte(`{"task_id": "anysum", "solution": "n = int(input())\nprint(n, 0)"}
+{"task_id": "anysum", "solution": "n = int(input())\nprint(n // 2, n // 2)"}
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	report := filepath.Join(dir, "r.json")
+	_, stderr, code := run(t, context.Background(), "", "eval", "--bench", bench, "--data", data, "--samples", samples, "--out", report, "--json")
+	if code != 0 {
+		t.Fatalf("eval: exit %d\n%s", code, stderr)
+	}
+	raw, err := os.ReadFile(report)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rep struct {
+		Problems []struct {
+			Checker struct {
+				Protocol string `json:"protocol"`
+				Origin   string `json:"origin"`
+			} `json:"checker"`
+			Samples []struct {
+				Verdict string `json:"verdict"`
+				Tests   []struct {
+					Verdict string `json:"verdict"`
+				} `json:"tests"`
+			} `json:"samples"`
+		} `json:"problems"`
+	}
+	if err := json.Unmarshal(raw, &rep); err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Problems) != 1 {
+		t.Fatalf("%d problems in the report, want 1", len(rep.Problems))
+	}
+	if c := rep.Problems[0].Checker; c.Protocol != "kattis" || c.Origin != "data" {
+		t.Errorf("the report names checker %+v, want the kattis protocol from the data", c)
+	}
+	var got []string
+	for _, s := range rep.Problems[0].Samples {
+		v := s.Verdict
+		for _, tr := range s.Tests {
+			v += " " + tr.Verdict
+		}
+		got = append(got, v)
+	}
+	// n // 2 twice is 2 + 2 for n = 5: wrong on the sample.
+	if diff := cmp.Diff([]string{"AC AC AC", "WA WA"}, got); diff != "" {
+		t.Errorf("verdicts (-want +got):\n%s", diff)
+	}
+}
