@@ -139,6 +139,12 @@ func SampleReport(s *SampleResult) report.Sample {
 		if t.Verdict != "SE" {
 			rt.Usage = usage(t.Usage)
 			rt.Usage.LimitRatio = round3(t.LimitRatio)
+			switch t.Status {
+			case runner.StatusTimeLimit:
+				rt.Usage.StoppedBy = "cpu_time"
+			case runner.StatusWallLimit:
+				rt.Usage.StoppedBy = "wall_clock"
+			}
 			if t.Status == runner.StatusExited {
 				code := t.ExitCode
 				rt.ExitCode = &code

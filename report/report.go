@@ -215,6 +215,9 @@ type Usage struct {
 	// LimitRatio is, for function problems, the largest share of its CPU
 	// time limit an input used (1 or more: it timed out).
 	LimitRatio float64 `json:"limit_ratio,omitempty"`
+	// StoppedBy says which limit ended a run that timed out: "cpu_time"
+	// or "wall_clock" (the cap that stops a sleeping or starved program).
+	StoppedBy string `json:"stopped_by,omitempty"`
 }
 
 // SampleRef points at a sample in its file.

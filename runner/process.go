@@ -221,11 +221,11 @@ func (l *launcher) run(ctx context.Context, spec *Spec, w wrapper) (*Result, err
 		return res, nil
 	case killCPU:
 		res.Status = StatusTimeLimit
-		res.Note = fmt.Sprintf("CPU time limit %s exceeded", lim.CPUTime)
+		res.Note = timeLimitNote(lim)
 		return res, nil
 	case killWall:
 		res.Status = StatusWallLimit
-		res.Note = fmt.Sprintf("wall-clock cap %s reached", lim.WallTime)
+		res.Note = timeLimitNote(lim)
 		return res, nil
 	case killWatch:
 		res.Status = StatusStopped
@@ -241,7 +241,7 @@ func (l *launcher) run(ctx context.Context, spec *Spec, w wrapper) (*Result, err
 		res.Note = fmt.Sprintf("memory limit %s exceeded", formatBytes(lim.MemoryBytes))
 	case lim.CPUTime > 0 && res.Usage.CPUTime > lim.CPUTime:
 		res.Status = StatusTimeLimit
-		res.Note = fmt.Sprintf("CPU time limit %s exceeded", lim.CPUTime)
+		res.Note = timeLimitNote(lim)
 	case ws.Signaled():
 		res.Status, res.Signal = StatusSignaled, ws.Signal()
 	default:
@@ -257,7 +257,7 @@ func (l *launcher) run(ctx context.Context, spec *Spec, w wrapper) (*Result, err
 		switch res.Signal {
 		case syscall.SIGXCPU:
 			res.Status = StatusTimeLimit
-			res.Note = fmt.Sprintf("CPU time limit %s exceeded", lim.CPUTime)
+			res.Note = timeLimitNote(lim)
 		case syscall.SIGXFSZ:
 			res.Status = StatusOutputLimit
 			res.Note = fmt.Sprintf("file over %s", formatBytes(lim.FileSizeBytes))
@@ -467,4 +467,12 @@ func formatBytes(n int64) string {
 		return fmt.Sprintf("%d KiB", n>>10)
 	}
 	return fmt.Sprintf("%d bytes", n)
+}
+
+// timeLimitNote is the note of a run stopped by a time limit. It names both
+// limits, whichever fired: a busy program on a loaded machine may reach the
+// wall-clock cap before its CPU time limit, and a verdict's message must not
+// depend on the machine's load. Status says which one it was.
+func timeLimitNote(lim Limits) string {
+	return fmt.Sprintf("time limit exceeded (CPU time limit %s, wall-clock cap %s)", lim.CPUTime, lim.WallTime)
 }
