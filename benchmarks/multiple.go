@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"maps"
 	"os"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -135,7 +136,10 @@ type multipleHarness struct {
 	// run, when set, rewrites the language's run command.
 	run func(argv []string) []string
 	// testFailed tells a failed test from another error (WA, not RE).
+	// errorLine finds the line of stderr that names the error (an
+	// exception's type and message), for the verdict's message.
 	testFailed func(r *runner.Result) bool
+	errorLine  *regexp.Regexp
 	// needs are host files the harness needs (a library).
 	needs []string
 }
@@ -170,11 +174,12 @@ var multipleHarnesses = map[string]*multipleHarness{
 	// by the language's prepare step). The tests' main is renamed so that
 	// the harness's main runs it and then prints the marker.
 	"cpp": {
-		pre:     "#include <bits/stdc++.h>\n",
-		preIf:   "<bits/stdc++.h>",
-		mid:     "\n#define main scalebox_tests_main",
-		post:    multiplePostCpp,
-		compile: []string{"{cxx}", "-std=c++17", "-pipe", "-I{cache}", "-o", "{out}/main", "{source}"},
+		pre:       "#include <bits/stdc++.h>\n",
+		preIf:     "<bits/stdc++.h>",
+		mid:       "\n#define main scalebox_tests_main",
+		post:      multiplePostCpp,
+		compile:   []string{"{cxx}", "-std=c++17", "-pipe", "-I{cache}", "-o", "{out}/main", "{source}"},
+		errorLine: regexp.MustCompile(`(?m)^.*(Assertion .* failed\.|terminate called .*)$`),
 		testFailed: func(r *runner.Result) bool {
 			return r.Status == runner.StatusSignaled && r.Signal == syscall.SIGABRT && strings.Contains(string(r.Stderr), "Assertion")
 		},
@@ -198,6 +203,7 @@ var multipleHarnesses = map[string]*multipleHarness{
 			}
 			return out
 		},
+		errorLine: regexp.MustCompile(`(?m)^Exception in thread .*$`),
 		testFailed: func(r *runner.Result) bool {
 			return r.Status == runner.StatusExited && strings.Contains(string(r.Stderr), "java.lang.AssertionError")
 		},
@@ -207,18 +213,20 @@ var multipleHarnesses = map[string]*multipleHarness{
 	// test) and System.Numerics, and MONO_TRACE_LISTENER=Console.Error so
 	// that a failed assertion is reported on stderr.
 	"csharp": {
-		post:    multiplePostCs,
-		compile: []string{"/bin/sh", "-c", "exec \"$0\" -d:DEBUG -r:System.Numerics -main:ScaleboxMain -out:\"$1/main.exe\" main.cs", "{mcs}", "{out}"},
-		env:     []string{"MONO_TRACE_LISTENER=Console.Error"},
+		post:      multiplePostCs,
+		compile:   []string{"/bin/sh", "-c", "exec \"$0\" -d:DEBUG -r:System.Numerics -main:ScaleboxMain -out:\"$1/main.exe\" main.cs", "{mcs}", "{out}"},
+		env:       []string{"MONO_TRACE_LISTENER=Console.Error"},
+		errorLine: regexp.MustCompile(`(?m)^(System\.[\w.]*(Exception|Error)\b.*|scalebox: .*)$`),
 		testFailed: func(r *runner.Result) bool {
 			return r.Status == runner.StatusExited && r.ExitCode == 3
 		},
 	},
 	// eval_javascript.py: node. The marker is read by a preloaded module.
 	"javascript": {
-		post:  "\n__scaleboxDone();\n",
-		files: map[string][]byte{"scalebox-marker.js": multipleMarkerJS},
-		run:   nodePreload,
+		post:      "\n__scaleboxDone();\n",
+		files:     map[string][]byte{"scalebox-marker.js": multipleMarkerJS},
+		run:       nodePreload,
+		errorLine: regexp.MustCompile(`(?m)^\w*(Error|Exception)\b.*$`),
 		testFailed: func(r *runner.Result) bool {
 			return r.Status == runner.StatusExited && strings.Contains(string(r.Stderr), "AssertionError")
 		},
@@ -228,10 +236,11 @@ var multipleHarnesses = map[string]*multipleHarness{
 	// node. --skipLibCheck only skips checking the library's own .d.ts
 	// files (which check clean), and halves the compile time.
 	"typescript": {
-		post:    "\ndeclare var __scaleboxDone: () => void;\n__scaleboxDone();\n",
-		files:   map[string][]byte{"scalebox-marker.js": multipleMarkerJS},
-		compile: []string{"{node}", "{tsc}", "--target", "ES2015", "--lib", "ES2015,DOM", "--skipLibCheck", "--outDir", "{out}", "main.ts"},
-		run:     nodePreload,
+		post:      "\ndeclare var __scaleboxDone: () => void;\n__scaleboxDone();\n",
+		files:     map[string][]byte{"scalebox-marker.js": multipleMarkerJS},
+		compile:   []string{"{node}", "{tsc}", "--target", "ES2015", "--lib", "ES2015,DOM", "--skipLibCheck", "--outDir", "{out}", "main.ts"},
+		run:       nodePreload,
+		errorLine: regexp.MustCompile(`(?m)^\w*(Error|Exception)\b.*$`),
 		testFailed: func(r *runner.Result) bool {
 			return r.Status == runner.StatusExited && strings.Contains(string(r.Stderr), "AssertionError")
 		},
@@ -243,6 +252,7 @@ var multipleHarnesses = map[string]*multipleHarness{
 		run: func(argv []string) []string {
 			return append([]string{argv[0], "-d", "auto_prepend_file=" + runner.WorkDir + "/scalebox-marker.php"}, argv[1:]...)
 		},
+		errorLine: regexp.MustCompile(`(?m)^PHP .*error: .*$`),
 		testFailed: func(r *runner.Result) bool {
 			return r.Status == runner.StatusExited && strings.Contains(string(r.Stderr)+string(r.Stdout), "Test failed!")
 		},
@@ -320,14 +330,24 @@ func judgeMultipleRun(r *runner.Result, marker string, h *multipleHarness) Outco
 		return Outcome{Verdict: judge.WA, Message: "the program ended before its tests finished (no completion marker)"}
 	}
 	if h.testFailed != nil && h.testFailed(r) {
-		msg := "a test failed"
-		if note := stderrNote(r.Stderr); note != "" {
-			msg += note
-		}
-		return Outcome{Verdict: judge.WA, Message: msg}
+		return Outcome{Verdict: judge.WA, Message: "a test failed" + h.note(r.Stderr)}
 	}
 	o, _ := RunOutcome(r)
+	if o.Verdict == judge.RE && r.Status == runner.StatusExited {
+		o.Message = fmt.Sprintf("exit code %d%s", r.ExitCode, h.note(r.Stderr))
+	}
 	return o
+}
+
+// note is ": " and the line of stderr that names the error, or its last
+// line.
+func (h *multipleHarness) note(stderr []byte) string {
+	if h.errorLine != nil {
+		if m := h.errorLine.Find(stderr); m != nil {
+			return ": " + strings.TrimSpace(strings.ToValidUTF8(string(m), "\uFFFD"))
+		}
+	}
+	return stderrNote(stderr)
 }
 
 //go:embed builtin/multiple.toml.tmpl

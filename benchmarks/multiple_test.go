@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -221,6 +222,32 @@ func TestMultipleJudge(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestMultipleJudgeMessages: a failure's message names the error, not the
+// last line of a stack trace.
+func TestMultipleJudgeMessages(t *testing.T) {
+	tests := []struct {
+		lang   string
+		r      runner.Result
+		want   judge.Verdict
+		wantIn string
+	}{
+		{"cs", runner.Result{Status: runner.StatusExited, ExitCode: 1, Stderr: []byte("\nUnhandled Exception:\nSystem.NullReferenceException: Object reference not set to an instance of an object\n  at Problem.Main (System.String[] args) [0x0000a] in <x>:0 \n  at ScaleboxMain.Main (System.String[] args) [0x00067] in <x>:0\n")},
+			judge.RE, "exit code 1: System.NullReferenceException: Object reference not set"},
+		{"cs", runner.Result{Status: runner.StatusExited, ExitCode: 3, Stderr: []byte("---- DEBUG ASSERTION FAILED ----\nscalebox: Debug.Assert failed\n")}, judge.WA, "a test failed: scalebox: Debug.Assert failed"},
+		{"java", runner.Result{Status: runner.StatusExited, ExitCode: 1, Stderr: []byte("Exception in thread \"main\" java.lang.AssertionError\n\tat Problem.main(Main.java:30)\n\tat ScaleboxMain.main(Main.java:37)\n")}, judge.WA, `a test failed: Exception in thread "main" java.lang.AssertionError`},
+		{"js", runner.Result{Status: runner.StatusExited, ExitCode: 1, Stderr: []byte("node:assert:124\n  throw new AssertionError(obj);\n  ^\n\nAssertionError [ERR_ASSERTION]: Expected values to be loosely deep-equal:\n\n1\n\nshould loosely deep-equal\n\n2\n    at test (/box/main.js:14:10)\n\nNode.js v20.20.2\n")}, judge.WA, "a test failed: AssertionError [ERR_ASSERTION]: Expected values to be loosely deep-equal:"},
+		{"cpp", runner.Result{Status: runner.StatusSignaled, Signal: syscall.SIGABRT, Stderr: []byte("main: main.cpp:15: int scalebox_tests_main(): Assertion `candidate((0), (1)) == (1)' failed.\n")}, judge.WA, "a test failed: main: main.cpp:15: int scalebox_tests_main(): Assertion"},
+		{"sh", runner.Result{Status: runner.StatusExited, ExitCode: 1, Stderr: []byte("main.sh: line 3: bc: command not found\n")}, judge.WA, "a test failed: main.sh: line 3: bc: command not found"},
+	}
+	for _, tt := range tests {
+		_, plan := multiplePlan(t, tt.lang, `{"task_id": "TASK", "completion": ""}`)
+		o := plan.Runs[0].Judge(&tt.r)
+		if o.Verdict != tt.want || !strings.Contains(o.Message, tt.wantIn) {
+			t.Errorf("%s: %s %q, want %s and a message containing %q", tt.lang, o.Verdict, o.Message, tt.want, tt.wantIn)
+		}
 	}
 }
 
