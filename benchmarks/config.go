@@ -390,6 +390,8 @@ func (r *Registry) userFiles() (map[string]string, error) {
 	return out, nil
 }
 
+// builtinNames lists the builtin benchmarks: the files in builtin/ and
+// those generated from templates (multiple-<lang>).
 func builtinNames() []string {
 	entries, _ := fs.ReadDir(builtinFS, "builtin")
 	var names []string
@@ -398,12 +400,19 @@ func builtinNames() []string {
 			names = append(names, n)
 		}
 	}
+	for n := range generatedBuiltins() {
+		names = append(names, n)
+	}
+	sort.Strings(names)
 	return names
 }
 
 func loadBuiltin(name string) (*Config, error) {
 	file := "builtin/" + name + ".toml"
 	data, err := builtinFS.ReadFile(file)
+	if gen, ok := generatedBuiltins()[name]; ok && err != nil {
+		file, data, err = "builtin/multiple.toml.tmpl ("+name+")", gen, nil
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -15,3 +15,6 @@ var TreeSHA256 = treeSHA256
 
 // LoadCodeContests exposes the CodeContests loader.
 var LoadCodeContests = loadCodeContests
+
+// LoadMultiple exposes the MultiPL-E loader.
+var LoadMultiple = loadMultiple

@@ -29,6 +29,12 @@ type Plan struct {
 	// Stage skips the language's compile step: the harness compiles the
 	// program itself and reports a syntax error as a compile error.
 	Stage bool
+	// Compile, when set, replaces the language's compile command, and Env
+	// is added to the environment of the compile step and of every run
+	// (see runner.BuildOptions): how a benchmark's reference evaluator
+	// compiles.
+	Compile []string
+	Env     []string
 	// Runs are the sandboxed executions, in test order.
 	Runs []Run
 }
@@ -298,7 +304,7 @@ type PlanOptions struct {
 func (b *Benchmark) Plan(p *Problem, s *Sample, lang *runner.Language, opts PlanOptions) (*Plan, error) {
 	code := s.Code
 	if s.Completion {
-		code = p.Prompt + s.Code
+		code = p.Prompt + CutAtStopTokens(s.Code, p.StopTokens)
 	}
 	k, ok := kinds[p.Kind]
 	if !ok {

@@ -36,8 +36,11 @@ type Problem struct {
 	// Statement is the problem text, for people and for judge generation.
 	Statement string `json:"statement,omitempty"`
 	// Prompt is the code a completion is appended to.
-	Prompt     string `json:"prompt,omitempty"`
-	EntryPoint string `json:"entry_point,omitempty"`
+	Prompt string `json:"prompt,omitempty"`
+	// StopTokens cut a completion at the first occurrence of any of them
+	// before it is appended to the prompt (MultiPL-E).
+	StopTokens []string `json:"stop_tokens,omitempty"`
+	EntryPoint string   `json:"entry_point,omitempty"`
 	// TestCode is the assert-style test program (defines check(candidate));
 	// for a leetcode problem, the setup lines its cases run after.
 	TestCode string `json:"test,omitempty"`
@@ -138,7 +141,7 @@ func (p *Problem) TestIndex(ref string) (int, error) {
 // cases.
 func (p *Problem) NumTests() int {
 	switch p.Kind {
-	case KindAssert:
+	case KindAssert, KindMultiple:
 		return 1
 	case KindFunction:
 		n := 0

@@ -93,8 +93,8 @@ func TestLoadNativeErrors(t *testing.T) {
 		{python, `{"task_id": "a", "kind": "assert", "entry_point": "f"}`, "p.jsonl:1: task a: an assert problem needs test and entry_point"},
 		{python, `{"task_id": "a", "kind": "assert", "entry_point": "f", "test": "t", "language": "cpp"}`, "p.jsonl:1: task a: assert problems are Python only, not cpp"},
 		{cpp, `{"task_id": "a", "kind": "assert", "entry_point": "f", "test": "t"}`, "p.jsonl:1: task a: assert problems are Python only, not cpp"},
-		{python, `{"task_id": "a", "kind": "batch"}`, `p.jsonl:1: task a: kind "batch" is unknown (want "assert", "function", "lcb-function", "leetcode" or "stdio")`},
-		{python, `{"task_id": "a"}`, `p.jsonl:1: task a: kind "" is unknown (want "assert", "function", "lcb-function", "leetcode" or "stdio")`},
+		{python, `{"task_id": "a", "kind": "batch"}`, `p.jsonl:1: task a: kind "batch" is unknown (want "assert", "function", "lcb-function", "leetcode", "multiple" or "stdio")`},
+		{python, `{"task_id": "a"}`, `p.jsonl:1: task a: kind "" is unknown (want "assert", "function", "lcb-function", "leetcode", "multiple" or "stdio")`},
 		{python, ok + "{\"task_id\": \"a\",", "p.jsonl:2: unexpected EOF"},
 		{python, "not json", "p.jsonl:1: invalid character 'o' in literal null (expecting 'u')"},
 		{python, "null", "p.jsonl:1: task_id is missing"},
@@ -169,7 +169,7 @@ func TestNumTests(t *testing.T) {
 }
 
 func TestLoaderNames(t *testing.T) {
-	if diff := cmp.Diff([]string{"codecontests", "evalplus", "humaneval", "kattis", "leetcode", "livecodebench", "scalebox"}, benchmarks.LoaderNames()); diff != "" {
+	if diff := cmp.Diff([]string{"codecontests", "evalplus", "humaneval", "kattis", "leetcode", "livecodebench", "multipl-e", "scalebox"}, benchmarks.LoaderNames()); diff != "" {
 		t.Errorf("LoaderNames mismatch (-want +got):\n%s", diff)
 	}
 }

@@ -26,16 +26,20 @@ type Sample struct {
 }
 
 // sampleLine is what a JSONL sample line may hold. Other keys (a model's
-// metadata, evalplus's _identifier) are ignored.
+// metadata, evalplus's _identifier) are ignored. generation is the whole
+// program as the DeepSeek-Coder and Qwen2.5-Coder evaluations write it
+// (prompt and completion): a solution.
 type sampleLine struct {
 	TaskID     json.RawMessage `json:"task_id"`
 	Solution   *string         `json:"solution"`
+	Generation *string         `json:"generation"`
 	Completion *string         `json:"completion"`
 	Language   string          `json:"language"`
 }
 
 // ReadSamples parses JSONL samples: each line has task_id and either
-// solution (a whole program) or completion (appended to the prompt). Errors
+// solution (a whole program; generation is a synonym) or completion
+// (appended to the prompt). Errors
 // name the file and line. Several lines with one task_id are several samples.
 func ReadSamples(r io.Reader, name string) ([]*Sample, error) {
 	var out []*Sample
@@ -78,6 +82,15 @@ func parseSampleLine(text []byte) (*Sample, error) {
 		return nil, err
 	}
 	s := &Sample{TaskID: id, Language: l.Language}
+	if l.Generation != nil {
+		switch {
+		case l.Solution != nil:
+			return nil, fmt.Errorf("task %s: both solution and generation are set; give one", id)
+		case l.Completion != nil:
+			return nil, fmt.Errorf("task %s: both generation and completion are set; give one", id)
+		}
+		l.Solution = l.Generation
+	}
 	switch {
 	case l.Solution != nil && l.Completion != nil:
 		return nil, fmt.Errorf("task %s: both solution and completion are set; give one", id)

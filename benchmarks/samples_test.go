@@ -24,6 +24,7 @@ var sampleLines = []string{
 	`{"task_id": "cf/1", "solution": "` + "```python\\nprint(2)\\n```\\n```cpp\\nint main() {}\\n```" + `", "language": "cpp"}`,
 	`{"task_id": 11, "solution": "", "language": ""}`,
 	`	{"task_id": -3, "completion": "x"}	`,
+	`{"task_id": "HumanEval_23_strlen", "generation": "long f() {\n    return 1;", "prompt": "long f() {", "wholecode": "long f() {\n    return 1;\n}\nmore"}`,
 }
 
 var wantSamples = []*benchmarks.Sample{
@@ -34,6 +35,7 @@ var wantSamples = []*benchmarks.Sample{
 	{TaskID: "cf/1", Index: 0, Code: "int main() {}\n", Language: "cpp", Line: 7},
 	{TaskID: "11", Index: 1, Code: "", Line: 8},
 	{TaskID: "-3", Index: 0, Code: "x", Completion: true, Line: 9},
+	{TaskID: "HumanEval_23_strlen", Index: 0, Code: "long f() {\n    return 1;", Line: 10},
 }
 
 func TestReadSamples(t *testing.T) {
@@ -107,6 +109,8 @@ func TestReadSamplesErrors(t *testing.T) {
 		{`{"task_id": ["a"], "solution": "x"}`, `s.jsonl:1: task_id must be a string or an integer, not ["a"]`},
 		{ok + ok + `{"task_id": "b", "solution": "x", "completion": "y"}`, "s.jsonl:3: task b: both solution and completion are set; give one"},
 		{`{"task_id": 7, "solution": "", "completion": ""}`, "s.jsonl:1: task 7: both solution and completion are set; give one"},
+		{`{"task_id": "g", "solution": "x", "generation": "y"}`, "s.jsonl:1: task g: both solution and generation are set; give one"},
+		{ok + `{"task_id": "g", "generation": "x", "completion": "y"}`, "s.jsonl:2: task g: both generation and completion are set; give one"},
 		{"\r\n" + `{"task_id": "b"}` + "\r\n", "s.jsonl:2: task b: neither solution nor completion is set"},
 		{`{"task_id": "b", "solution": null, "completion": null}`, "s.jsonl:1: task b: neither solution nor completion is set"},
 		{`{"task_id": "b", "code": "x"}`, "s.jsonl:1: task b: neither solution nor completion is set"},

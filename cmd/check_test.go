@@ -13,7 +13,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/spf13/viper"
+	"github.com/spf13/cobra"
 
 	"github.com/scalebox-dev/scalebox/benchmarks"
 	"github.com/scalebox-dev/scalebox/judge"
@@ -38,14 +38,23 @@ func TestCheckFlags(t *testing.T) {
 		want checkOptions
 	}{
 		{[]string{"--bench", "codejam", "--data", "d", "--task", "t", "--test", "secret/1", "--output", "o.txt"},
-			checkOptions{bench: "codejam", data: "d", task: "t", test: "secret/1", output: "o.txt"}},
-		{[]string{"-b", "x.toml", "--task", "t", "--test", "0", "-o", "-", "--json"},
-			checkOptions{bench: "x.toml", task: "t", test: "0", output: "-", json: true}},
+			checkOptions{bench: "codejam", data: "d", task: "t", test: "secret/1", output: "o.txt", sandbox: "auto"}},
+		{[]string{"-b", "x.toml", "--task", "t", "--test", "0", "-o", "-", "--json", "--sandbox", "none"},
+			checkOptions{bench: "x.toml", task: "t", test: "0", output: "-", json: true, sandbox: "none"}},
 	}
 	for _, tt := range tests {
 		var got *checkOptions
-		g := &globalOptions{deps: Deps{Stdout: &strings.Builder{}, Stderr: &strings.Builder{}}, v: viper.New()}
+		home := t.TempDir()
+		g := &globalOptions{deps: Deps{Stdout: &strings.Builder{}, Stderr: &strings.Builder{}, Getenv: func(k string) string {
+			if k == "XDG_CONFIG_HOME" {
+				return home
+			}
+			return ""
+		}}}
 		c := NewCheckCmd(g, func(_ context.Context, o *checkOptions) error { got = o; return nil })
+		// As under the root command: flags, environment and config file
+		// resolve into g.v, which RunE reads (--sandbox).
+		c.PersistentPreRunE = func(c *cobra.Command, _ []string) error { return g.loadConfig(c) }
 		c.SetArgs(tt.args)
 		if err := c.Execute(); err != nil {
 			t.Fatalf("%v: %v", tt.args, err)

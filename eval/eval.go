@@ -337,10 +337,14 @@ func (e *engine) build(ctx context.Context, st *sampleState) {
 		EarlyStop: e.opts.EarlyStop, Sandbox: e.opts.Sandbox, Builder: e.opts.Builder, Resolver: e.opts.Resolver,
 	})
 	if err != nil {
-		var re *benchmarks.ReferenceError
-		// No reference results, or no judge for the problem: the machinery
-		// cannot decide, so the sample is neither passed nor failed.
-		if errors.As(err, &re) || errors.Is(err, benchmarks.ErrNoJudge) {
+		var (
+			re *benchmarks.ReferenceError
+			te *runner.ToolchainError
+		)
+		// No reference results, no judge for the problem, or no toolchain
+		// for its language: the machinery cannot decide, so the sample is
+		// neither passed nor failed.
+		if errors.As(err, &re) || errors.Is(err, benchmarks.ErrNoJudge) || errors.As(err, &te) {
 			e.finishEarly(st, judge.SE, err.Error())
 		} else {
 			e.finishEarly(st, judge.CE, err.Error())
@@ -359,7 +363,7 @@ func (e *engine) build(ctx context.Context, st *sampleState) {
 			return err
 		}
 		defer release()
-		br, err = e.opts.Builder.Build(ctx, tc, plan.Files)
+		br, err = e.opts.Builder.BuildWith(ctx, tc, plan.Files, runner.BuildOptions{Compile: plan.Compile, Env: plan.Env})
 		return err
 	})
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -117,7 +118,25 @@ func (b *Builder) Compiles() int64 { return b.compiles.Load() }
 // source file must be among them). A program that does not compile is a
 // BuildResult with a nil Program; an error means the machinery failed.
 func (b *Builder) Build(ctx context.Context, tc *Toolchain, files map[string][]byte) (*BuildResult, error) {
-	return b.build1(ctx, tc, files, true)
+	return b.build1(ctx, tc, files, true, BuildOptions{})
+}
+
+// BuildOptions adjust one build of a language: a benchmark that must
+// compile as its reference evaluator does (other flags, a library on the
+// class path) says so here instead of defining a language of its own.
+type BuildOptions struct {
+	// Compile, when set, replaces the language's compile command; it takes
+	// the same placeholders and reads the same prepared cache.
+	Compile []string
+	// Env is added to the environment of the compile step and of every run
+	// of the program.
+	Env []string
+}
+
+// BuildWith is Build with the language's compile command or environment
+// adjusted. Builds with different options are cached apart.
+func (b *Builder) BuildWith(ctx context.Context, tc *Toolchain, files map[string][]byte, opts BuildOptions) (*BuildResult, error) {
+	return b.build1(ctx, tc, files, true, opts)
 }
 
 // Stage prepares a program like Build but skips the language's compile
@@ -128,14 +147,14 @@ func (b *Builder) Stage(ctx context.Context, tc *Toolchain, files map[string][]b
 	if len(tc.Lang.Artifacts) > 0 {
 		return nil, fmt.Errorf("stage %s: the language must be compiled", tc.Lang.ID)
 	}
-	return b.build1(ctx, tc, files, false)
+	return b.build1(ctx, tc, files, false, BuildOptions{})
 }
 
-func (b *Builder) build1(ctx context.Context, tc *Toolchain, files map[string][]byte, compile bool) (*BuildResult, error) {
+func (b *Builder) build1(ctx context.Context, tc *Toolchain, files map[string][]byte, compile bool, opts BuildOptions) (*BuildResult, error) {
 	if _, ok := files[tc.Lang.Source]; !ok {
 		return nil, fmt.Errorf("build %s: no %s among the files", tc.Lang.ID, tc.Lang.Source)
 	}
-	key := buildKey(tc, files, compile)
+	key := buildKey(tc, files, compile, opts)
 	b.mu.Lock()
 	if e, ok := b.builds[key]; ok {
 		b.mu.Unlock()
@@ -155,7 +174,7 @@ func (b *Builder) build1(ctx context.Context, tc *Toolchain, files map[string][]
 	b.builds[key] = e
 	b.mu.Unlock()
 
-	e.res, e.err = b.build(ctx, tc, key, files, compile)
+	e.res, e.err = b.build(ctx, tc, key, files, compile, opts)
 	if e.err != nil {
 		// A failed machine attempt is not cached: a retry may succeed.
 		b.mu.Lock()
@@ -166,7 +185,7 @@ func (b *Builder) build1(ctx context.Context, tc *Toolchain, files map[string][]
 	return e.res, e.err
 }
 
-func (b *Builder) build(ctx context.Context, tc *Toolchain, key string, files map[string][]byte, compile bool) (*BuildResult, error) {
+func (b *Builder) build(ctx context.Context, tc *Toolchain, key string, files map[string][]byte, compile bool, opts BuildOptions) (*BuildResult, error) {
 	lay, err := b.layout(ctx, tc, files)
 	if err != nil {
 		return nil, err
@@ -204,13 +223,17 @@ func (b *Builder) build(ctx context.Context, tc *Toolchain, key string, files ma
 		Toolchain: tc,
 		Key:       key,
 		Argv:      lay.argv(tc.Lang.Run),
-		Env:       lay.env,
+		Env:       slices.Concat(lay.env, lay.argv(opts.Env)),
+	}
+	compileArgv := tc.Lang.Compile
+	if opts.Compile != nil {
+		compileArgv = opts.Compile
 	}
 	res := &BuildResult{}
-	if compile && len(tc.Lang.Compile) > 0 {
+	if compile && len(compileArgv) > 0 {
 		b.compiles.Add(1)
 		spec := &Spec{
-			Args:   lay.argv(tc.Lang.Compile),
+			Args:   lay.argv(compileArgv),
 			Env:    prog.Env,
 			Dir:    WorkDir,
 			Mounts: append(append([]Mount{}, mounts...), Mount{Source: out, Target: OutDir, Writable: true}),
@@ -260,11 +283,18 @@ func compileMessage(r *Result, lim Limits, keep int) string {
 	return msg + string(out)
 }
 
-func buildKey(tc *Toolchain, files map[string][]byte, compile bool) string {
+func buildKey(tc *Toolchain, files map[string][]byte, compile bool, opts BuildOptions) string {
 	h := sha256.New()
 	fmt.Fprintf(h, "%s\x00%s\x00%v\x00", tc.Lang.ID, tc.Version, compile)
-	for _, a := range tc.Lang.Compile {
-		fmt.Fprintf(h, "%s\x00", a)
+	compileArgv := tc.Lang.Compile
+	if opts.Compile != nil {
+		compileArgv = opts.Compile
+	}
+	for _, part := range [][]string{compileArgv, opts.Env} {
+		for _, a := range part {
+			fmt.Fprintf(h, "%s\x00", a)
+		}
+		h.Write([]byte{1})
 	}
 	for _, name := range sortedKeys(files) {
 		fmt.Fprintf(h, "%s\x00%d\x00", name, len(files[name]))

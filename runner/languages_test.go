@@ -421,6 +421,40 @@ func TestCompileOncePerSample(t *testing.T) {
 	}
 }
 
+// TestBuildWithOptions: a benchmark's own compile command and environment
+// replace the language's, reach the compile step and the run, and are
+// cached apart from the plain build of the same files.
+func TestBuildWithOptions(t *testing.T) {
+	f := newLangFixture(t).withOwnBuilder(t)
+	tc := f.toolchain(t, "cpp")
+	src := map[string][]byte{"main.cpp": []byte("#include <cstdio>\n#include <cstdlib>\nint main() { std::printf(\"%s %d\\n\", std::getenv(\"SCALEBOX_T\"), FLAG); }\n")}
+	opts := BuildOptions{
+		Compile: []string{"{cxx}", "-DFLAG=7", "-o", "{out}/main", "{source}"},
+		Env:     []string{"SCALEBOX_T=x{dir}"},
+	}
+	ctx := context.Background()
+	br, err := f.b.Build(ctx, tc, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if br.Program != nil {
+		t.Fatalf("the plain build compiled without FLAG defined")
+	}
+	for i := 0; i < 2; i++ {
+		br, err = f.b.BuildWith(ctx, tc, src, opts)
+		if err != nil || br.Program == nil {
+			t.Fatalf("build with options: %v %+v", err, br)
+		}
+	}
+	r := f.run(t, br.Program, "", langLimits)
+	if want := "x" + WorkDir + " 7\n"; r.ExitCode != 0 || string(r.Stdout) != want {
+		t.Errorf("%s exit %d, stdout %q (want %q), stderr %q", r.Status, r.ExitCode, r.Stdout, want, tail(r.Stderr))
+	}
+	if n := f.b.Compiles(); n != 2 {
+		t.Errorf("%d compiles, want 2 (the plain build and one with options)", n)
+	}
+}
+
 // TestPreparedCachesAreUsed checks that what the prepare steps make is
 // used: GCC reads the precompiled bits/stdc++.h, the JVM maps the
 // class-data archive, and go build finds the standard library compiled.
@@ -469,6 +503,17 @@ func TestPreparedCachesAreUsed(t *testing.T) {
 			return append(a[:len(a)-3], "-H", "-o", "/dev/null", "main.cpp")
 		}, nil, func(r *Result) bool {
 			return r.ExitCode == 0 && strings.Contains(string(r.Stderr), "! "+CacheDir+"/bits/stdc++.h.gch")
+		})
+	})
+	t.Run("cpp precompiled header without -O", func(t *testing.T) {
+		t.Parallel()
+		// The flags of benchmarks that compile as their reference evaluator
+		// does (MultiPL-E: g++ -std=c++17) find a variant of their own.
+		files := map[string][]byte{"main.cpp": []byte("#include <bits/stdc++.h>\nint main() { std::vector<int> v{1}; return v[0] - 1; }\n")}
+		probe(t, "cpp", files, func(lay *buildLayout, tc *Toolchain) []string {
+			return lay.argv([]string{"{cxx}", "-std=c++17", "-pipe", "-I{cache}", "-H", "-o", "/dev/null", "main.cpp"})
+		}, nil, func(r *Result) bool {
+			return r.ExitCode == 0 && strings.Contains(string(r.Stderr), "! "+CacheDir+"/bits/stdc++.h.gch/O0")
 		})
 	})
 	t.Run("java class-data archive", func(t *testing.T) {

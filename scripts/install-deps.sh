@@ -31,6 +31,10 @@ want ruby /usr/bin/ruby
 want lua5.4 /usr/bin/lua5.4
 want mono-mcs /usr/bin/mcs
 want mono-runtime /usr/bin/mono
+# MultiPL-E (multiple-<lang>): Java prompts import org.javatuples; Bash
+# programs compute with bc, which the parity test's known verdicts assume.
+[ -f /usr/share/java/javatuples.jar ] || need+=(libjavatuples-java)
+want bc /usr/bin/bc
 
 if [ ${#need[@]} -gt 0 ]; then
   sudo=""
