@@ -1,7 +1,6 @@
 package benchmarks
 
 import (
-	"bytes"
 	_ "embed"
 	"encoding/json"
 	"fmt"
@@ -185,7 +184,7 @@ func casesPlan(b *Benchmark, p *Problem, code string, lang *runner.Language, opt
 	if opts.EarlyStop {
 		run.Watch = func() func([]byte) bool {
 			*memo = make([]bool, n)
-			return casesWatcher(check, *memo)
+			return harnessWatcher(check.passes, *memo)
 		}
 	}
 	return &Plan{
@@ -195,42 +194,6 @@ func casesPlan(b *Benchmark, p *Problem, code string, lang *runner.Language, opt
 		Stage:    true,
 		Runs:     []Run{run},
 	}, nil
-}
-
-// casesWatcher asks to stop the run at the first case that fails (an
-// error, a timeout or a wrong value), as the reference runners stop a
-// sample at its first failing case. accepted[i] is set for each case it
-// accepted.
-func casesWatcher(check caseCheck, accepted []bool) func([]byte) bool {
-	var partial []byte
-	return func(data []byte) bool {
-		partial = append(partial, data...)
-		for {
-			i := bytes.IndexByte(partial, '\n')
-			if i < 0 {
-				return false
-			}
-			line := partial[:i]
-			partial = partial[i+1:]
-			if len(line) == 0 || line[0] != '{' {
-				continue
-			}
-			var l HarnessLine
-			if json.Unmarshal(line, &l) != nil {
-				return false
-			}
-			if l.CompileError != nil || l.LoadError != nil {
-				return true
-			}
-			if l.I == nil || *l.I < 0 || *l.I >= len(accepted) {
-				continue
-			}
-			if l.Timeout || l.Error != nil || !check.passes(*l.I, l.Out) {
-				return true
-			}
-			accepted[*l.I] = true
-		}
-	}
 }
 
 // judgeCases judges the cases in order: the first that fails decides the

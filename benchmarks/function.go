@@ -338,7 +338,7 @@ func (b *Benchmark) functionPlan(p *Problem, code string, lang *runner.Language,
 		if opts.EarlyStop {
 			run.Watch = func() func([]byte) bool {
 				*memo = make([]bool, len(refs))
-				return chunkWatcher(refs, check, *memo)
+				return harnessWatcher(func(i int, out json.RawMessage) bool { return inputPasses(refs[i], out, check) }, *memo)
 			}
 		}
 		plan.Runs = append(plan.Runs, run)
@@ -362,12 +362,12 @@ func limitRatio(r *runner.Result, marker string, limits []float64) float64 {
 	return ratio
 }
 
-// chunkWatcher returns a stdout watcher that asks to stop the run at the
-// first input that fails (an error, a timeout or a wrong value), as
-// evalplus stops a sample at its first failing input. The verdict itself is
-// decided afterwards by judgeChunk from the whole output.
-// accepted[i] is set for each input the watcher accepted.
-func chunkWatcher(refs []inputRef, check judge.EvalplusCheck, accepted []bool) func([]byte) bool {
+// harnessWatcher returns a stdout watcher that asks to stop the run at the
+// first input that fails (an error, a timeout, or a value passes rejects),
+// as evalplus and the LiveCodeBench runner stop a sample at its first
+// failing input. The verdict itself is decided afterwards from the whole
+// output. accepted[i] is set for each input i the watcher accepted.
+func harnessWatcher(passes func(i int, out json.RawMessage) bool, accepted []bool) func([]byte) bool {
 	var partial []byte
 	return func(data []byte) bool {
 		partial = append(partial, data...)
@@ -388,10 +388,10 @@ func chunkWatcher(refs []inputRef, check judge.EvalplusCheck, accepted []bool) f
 			if l.CompileError != nil || l.LoadError != nil {
 				return true
 			}
-			if l.I == nil || *l.I < 0 || *l.I >= len(refs) {
+			if l.I == nil || *l.I < 0 || *l.I >= len(accepted) {
 				continue
 			}
-			if l.Timeout || l.Error != nil || !inputPasses(refs[*l.I], l.Out, check) {
+			if l.Timeout || l.Error != nil || !passes(*l.I, l.Out) {
 				return true
 			}
 			accepted[*l.I] = true

@@ -138,11 +138,11 @@ func (b *Benchmark) JudgeName(p *Problem, i int) string {
 	return c.Name()
 }
 
-// Limits returns the per-test limits of p's runs: the benchmark's, with the
-// problem's own time and memory limits when limits.problem_limits is set.
-func (b *Benchmark) Limits(p *Problem) runner.Limits {
+// BaseLimits returns the benchmark's per-test limits as the runner takes
+// them.
+func (b *Benchmark) BaseLimits() runner.Limits {
 	l := b.Config.Limits
-	lim := runner.Limits{
+	return runner.Limits{
 		CPUTime:       l.CPUTime.Std(),
 		WallTime:      l.WallTimeOrDefault(),
 		MemoryBytes:   int64(l.Memory),
@@ -151,15 +151,23 @@ func (b *Benchmark) Limits(p *Problem) runner.Limits {
 		Processes:     l.Processes,
 		TmpfsBytes:    int64(l.Tmpfs),
 	}
+}
+
+// Limits returns the per-test limits of p's runs: BaseLimits, with the
+// problem's own time and memory limits when limits.problem_limits is set.
+func (b *Benchmark) Limits(p *Problem) runner.Limits {
+	l := b.Config.Limits
+	lim := b.BaseLimits()
 	if !l.ProblemLimits {
 		return lim
 	}
 	if p.CPUTimeLimitMS > 0 {
-		lim.CPUTime = time.Duration(p.CPUTimeLimitMS) * time.Millisecond
-		lim.WallTime = 3*lim.CPUTime + 2*time.Second
-		if l.WallTime > 0 {
-			lim.WallTime = max(l.WallTime.Std(), lim.CPUTime)
-		}
+		// The problem's CPU time with the benchmark's wall-clock rule: its
+		// configured cap (never below the CPU time), or the default.
+		own := l
+		own.CPUTime = Duration(time.Duration(p.CPUTimeLimitMS) * time.Millisecond)
+		lim.CPUTime = own.CPUTime.Std()
+		lim.WallTime = max(own.WallTimeOrDefault(), lim.CPUTime)
 	}
 	if p.MemoryLimitBytes > 0 {
 		lim.MemoryBytes = p.MemoryLimitBytes
@@ -373,7 +381,7 @@ func init() {
 func stdioPlan(b *Benchmark, p *Problem, code string, lang *runner.Language, opts PlanOptions) (*Plan, error) {
 	plan := &Plan{Language: lang.ID, Files: map[string][]byte{lang.Source: []byte(code)}}
 	var limits *runner.Limits
-	if lim := b.Limits(p); lim != b.Limits(&Problem{}) {
+	if lim := b.Limits(p); lim != b.BaseLimits() {
 		limits = &lim
 	}
 	for i, t := range p.Tests {

@@ -12,29 +12,9 @@ import (
 	"github.com/scalebox-dev/scalebox/report"
 )
 
-// codeContestsSamples are solutions written for problems of the
-// CodeContests sample in ../shared/data: a correct one and a wrong one each
-// (the wrong ones fail on some test, not on a crash).
-var codeContestsSamples = []struct {
-	task, name string
-	pass       bool
-	code       string
-}{
-	{"3", "1000_A multiset difference", true, `
-import sys
-from collections import Counter
-d = sys.stdin.read().split()
-n = int(d[0])
-a, b = Counter(d[1:1 + n]), Counter(d[1 + n:1 + 2 * n])
-print(sum((a - b).values()))
-`},
-	{"3", "1000_A counts distinct sizes", false, `
-import sys
-d = sys.stdin.read().split()
-n = int(d[0])
-print(len(set(d[1:1 + n]) ^ set(d[1 + n:1 + 2 * n])))
-`},
-	{"9", "1139_C red components", true, `
+// redComponents solves CodeContests 1139_C: union the red (x == 0) edges,
+// then subtract the all-inside-one-component sequences.
+const redComponents = `
 import sys
 from collections import Counter
 def main():
@@ -58,32 +38,33 @@ def main():
     M = 10**9 + 7
     print((pow(n, k, M) - sum(pow(s, k, M) for s in sizes.values())) % M)
 main()
-`},
-	{"9", "1139_C black components", false, `
+`
+
+// codeContestsSamples are solutions written for problems of the
+// CodeContests sample in ../shared/data: a correct one and a wrong one each
+// (the wrong ones fail on some test, not on a crash).
+var codeContestsSamples = []struct {
+	task, name string
+	pass       bool
+	code       string
+}{
+	{"3", "1000_A multiset difference", true, `
 import sys
 from collections import Counter
-def main():
-    d = sys.stdin.buffer.read().split()
-    n, k = int(d[0]), int(d[1])
-    par = list(range(n + 1))
-    def find(x):
-        while par[x] != x:
-            par[x] = par[par[x]]
-            x = par[x]
-        return x
-    i = 2
-    for _ in range(n - 1):
-        u, v, x = int(d[i]), int(d[i + 1]), int(d[i + 2])
-        i += 3
-        if x == 1:
-            ru, rv = find(u), find(v)
-            if ru != rv:
-                par[ru] = rv
-    sizes = Counter(find(v) for v in range(1, n + 1))
-    M = 10**9 + 7
-    print((pow(n, k, M) - sum(pow(s, k, M) for s in sizes.values())) % M)
-main()
+d = sys.stdin.read().split()
+n = int(d[0])
+a, b = Counter(d[1:1 + n]), Counter(d[1 + n:1 + 2 * n])
+print(sum((a - b).values()))
 `},
+	{"3", "1000_A counts distinct sizes", false, `
+import sys
+d = sys.stdin.read().split()
+n = int(d[0])
+print(len(set(d[1:1 + n]) ^ set(d[1 + n:1 + 2 * n])))
+`},
+	{"9", "1139_C red components", true, redComponents},
+	// Joins along the black edges instead of the red ones.
+	{"9", "1139_C black components", false, strings.Replace(redComponents, "if x == 0:", "if x == 1:", 1)},
 	{"17", "12_B smallest permutation", true, `
 n = input().strip()
 m = input().strip()

@@ -531,18 +531,7 @@ func (e *engine) retry(ctx context.Context, f func() error) (int, error) {
 	}
 }
 
-func (e *engine) limits() runner.Limits {
-	l := e.opts.Benchmark.Config.Limits
-	return runner.Limits{
-		CPUTime:       l.CPUTime.Std(),
-		WallTime:      l.WallTimeOrDefault(),
-		MemoryBytes:   int64(l.Memory),
-		OutputBytes:   int64(l.Output),
-		FileSizeBytes: int64(l.FileSize),
-		Processes:     l.Processes,
-		TmpfsBytes:    int64(l.Tmpfs),
-	}
-}
+func (e *engine) limits() runner.Limits { return e.opts.Benchmark.BaseLimits() }
 
 // finishEarly ends a sample that never ran a test.
 func (e *engine) finishEarly(st *sampleState, v judge.Verdict, msg string) {

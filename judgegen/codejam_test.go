@@ -3,7 +3,6 @@ package judgegen_test
 import (
 	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -11,9 +10,9 @@ import (
 
 	"github.com/scalebox-dev/scalebox/benchmarks"
 	"github.com/scalebox-dev/scalebox/judge/checker"
+	"github.com/scalebox-dev/scalebox/judge/checker/checkertest"
 	"github.com/scalebox-dev/scalebox/judge/registry"
 	"github.com/scalebox-dev/scalebox/judgegen"
-	"github.com/scalebox-dev/scalebox/runner"
 )
 
 // codejamDir is the shared Code Jam data (Kattis problem packages).
@@ -174,37 +173,6 @@ func TestCustomJudgeClassification(t *testing.T) {
 	}
 }
 
-// sandboxEnv is a checker environment on the real sandbox, or skips
-// (fails in CI) when bwrap or python3 is missing.
-func sandboxEnv(t testing.TB) *checker.Env {
-	t.Helper()
-	sb, err := runner.NewBwrap(runner.Options{})
-	if err == nil {
-		_, err = os.Stat("/usr/bin/python3")
-	}
-	if err == nil {
-		_, err = exec.LookPath("g++")
-	}
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("CI=true but the sandbox or a toolchain is missing: %v", err)
-		}
-		t.Skipf("sandbox unavailable: %v", err)
-	}
-	t.Cleanup(func() { sb.Close() })
-	langs, err := runner.DefaultLanguages()
-	if err != nil {
-		t.Fatal(err)
-	}
-	uid, gid := sb.HostIDs()
-	b, err := runner.NewBuilder(sb, uid, gid)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { b.Close() })
-	return &checker.Env{Sandbox: sb, Builder: b, Resolver: runner.NewResolver(langs, sb.Visible)}
-}
-
 // TestCustomJudgeCheckers: checkers written for six Code Jam custom_judge
 // problems (testdata/codejam, Kattis validators in Python) pass
 // judgegen's validation: every official answer and alternative accepted,
@@ -212,7 +180,7 @@ func sandboxEnv(t testing.TB) *checker.Env {
 func TestCustomJudgeCheckers(t *testing.T) {
 	dir := codejamDir + "/custom_judge"
 	needData(t, dir)
-	env := sandboxEnv(t)
+	env := checkertest.Env(t)
 	byName := map[string]judgegen.Task{}
 	for _, task := range loadPackages(t, dir) {
 		byName[filepath.Base(task.ID)] = task

@@ -17,6 +17,7 @@ import (
 	"github.com/scalebox-dev/scalebox/benchmarks"
 	"github.com/scalebox-dev/scalebox/internal/llm"
 	"github.com/scalebox-dev/scalebox/judge/checker"
+	"github.com/scalebox-dev/scalebox/judge/checker/checkertest"
 	"github.com/scalebox-dev/scalebox/judge/registry"
 	"github.com/scalebox-dev/scalebox/judgegen"
 )
@@ -107,7 +108,7 @@ func pairSumTask(marker string) judgegen.Task {
 // problem gets its template without asking for code. Results are stored,
 // and a second run resumes from the registry and the answer cache.
 func TestLLMGenerateRepairReject(t *testing.T) {
-	env := sandboxEnv(t)
+	env := checkertest.Env(t)
 	rep := &replay{t: t}
 	srv := httptest.NewServer(rep)
 	defer srv.Close()

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"os"
-	"os/exec"
 	"strings"
 	"sync"
 	"syscall"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/scalebox-dev/scalebox/judge"
 	"github.com/scalebox-dev/scalebox/judge/checker"
+	"github.com/scalebox-dev/scalebox/judge/checker/checkertest"
 	"github.com/scalebox-dev/scalebox/runner"
 )
 
@@ -120,37 +120,6 @@ func TestSpecName(t *testing.T) {
 	}
 }
 
-// env returns a checker environment on the real sandbox, or skips (fails
-// in CI) when bwrap, g++ or python3 is missing.
-func env(t testing.TB) *checker.Env {
-	t.Helper()
-	sb, err := runner.NewBwrap(runner.Options{})
-	if err == nil {
-		_, err = exec.LookPath("g++")
-	}
-	if err == nil {
-		_, err = os.Stat("/usr/bin/python3")
-	}
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("CI=true but the sandbox or a toolchain is missing: %v", err)
-		}
-		t.Skipf("sandbox unavailable: %v", err)
-	}
-	t.Cleanup(func() { sb.Close() })
-	langs, err := runner.DefaultLanguages()
-	if err != nil {
-		t.Fatal(err)
-	}
-	uid, gid := sb.HostIDs()
-	b, err := runner.NewBuilder(sb, uid, gid)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { b.Close() })
-	return &checker.Env{Sandbox: sb, Builder: b, Resolver: runner.NewResolver(langs, sb.Visible)}
-}
-
 func mustRead(t testing.TB, name string) string {
 	t.Helper()
 	b, err := os.ReadFile("testdata/" + name)
@@ -163,7 +132,7 @@ func mustRead(t testing.TB, name string) string {
 // TestProtocols runs one checker per protocol (the sum of the input's
 // numbers, any formatting) in the sandbox: AC, WA and SE cases.
 func TestProtocols(t *testing.T) {
-	e := env(t)
+	e := checkertest.Env(t)
 	ctx := context.Background()
 	specs := map[string]*checker.Spec{
 		"testlib-cpp":     {Protocol: checker.Testlib, Language: "cpp", Source: mustRead(t, "sum_testlib.cpp")},
@@ -206,7 +175,7 @@ func TestProtocols(t *testing.T) {
 // TestCheckerFailuresAreSE: a crash, a time limit and an undefined exit
 // code are system errors, never AC or WA.
 func TestCheckerFailuresAreSE(t *testing.T) {
-	e := env(t)
+	e := checkertest.Env(t)
 	e.Limits = checker.DefaultLimits
 	e.Limits.CPUTime, e.Limits.WallTime = time.Second, 3*time.Second
 	ctx := context.Background()
@@ -239,7 +208,7 @@ func TestCheckerFailuresAreSE(t *testing.T) {
 // CompileError; an identical checker is built once however many judges
 // ask for it concurrently.
 func TestCompileErrorAndCache(t *testing.T) {
-	e := env(t)
+	e := checkertest.Env(t)
 	ctx := context.Background()
 	_, err := e.New(ctx, &checker.Spec{Protocol: checker.Testlib, Language: "cpp", Source: "int main( {"})
 	var ce *checker.CompileError
@@ -270,7 +239,7 @@ func TestCompileErrorAndCache(t *testing.T) {
 // TestCheckerSeesOnlyItsFiles: the checker's work directory holds its
 // program and the three texts, nothing of other runs.
 func TestCheckerSeesOnlyItsFiles(t *testing.T) {
-	e := env(t)
+	e := checkertest.Env(t)
 	src := "import os, sys\nnames = sorted(os.listdir('.'))\nsys.exit(0 if names == ['answer.txt', 'main.py', 'stdin.txt', 'stdout.txt'] else print(names) or 1)\n"
 	c, err := e.New(context.Background(), &checker.Spec{Protocol: checker.ScaleBox, Language: "python3", Source: src})
 	if err != nil {
