@@ -54,16 +54,13 @@ type check struct {
 // machinery (no sandbox, a cancelled context), not of the checker.
 func Validate(ctx context.Context, env *checker.Env, spec *checker.Spec, t *Task, c *registry.Classification, opts ValidateOptions) (*registry.Validation, error) {
 	v := &registry.Validation{Date: opts.now(), Kind: "full", Tests: len(t.Tests)}
-	chk, err := env.New(ctx, spec)
-	var ce *checker.CompileError
-	switch {
-	case errors.As(err, &ce):
-		v.Failures = []string{"does not compile: " + firstLines(ce.Message, 20)}
-		return v, nil
-	case err != nil:
+	chk, err := buildChecker(ctx, env, spec, v)
+	if err != nil {
 		return nil, err
 	}
-	v.Compiles = true
+	if chk == nil {
+		return v, nil // it does not compile
+	}
 	k := opts.Mutants
 	if k <= 0 {
 		k = DefaultMutants
@@ -181,22 +178,36 @@ var SmokeTests = []struct{ Input, Output string }{
 	{"1\n", "YES\n"},
 }
 
+// buildChecker builds spec for the validation record v: a checker that
+// does not compile is a failure recorded in v (and a nil Checker); an error
+// is the machinery's.
+func buildChecker(ctx context.Context, env *checker.Env, spec *checker.Spec, v *registry.Validation) (checker.Checker, error) {
+	chk, err := env.New(ctx, spec)
+	var ce *checker.CompileError
+	if errors.As(err, &ce) {
+		v.Failures = []string{"does not compile: " + firstLines(ce.Message, 20)}
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	v.Compiles = true
+	return chk, nil
+}
+
 // Smoke checks a checker without a problem's data: it must build and
 // accept an output identical to the expected one on one of the synthetic
 // SmokeTests (tried in order). Checkers that check the answer against an
 // input of another shape may fairly reject them all; the record says so.
 func Smoke(ctx context.Context, env *checker.Env, spec *checker.Spec, opts ValidateOptions) (*registry.Validation, error) {
 	v := &registry.Validation{Date: opts.now(), Kind: "smoke"}
-	chk, err := env.New(ctx, spec)
-	var ce *checker.CompileError
-	switch {
-	case errors.As(err, &ce):
-		v.Failures = []string{"does not compile: " + firstLines(ce.Message, 20)}
-		return v, nil
-	case err != nil:
+	chk, err := buildChecker(ctx, env, spec, v)
+	if err != nil {
 		return nil, err
 	}
-	v.Compiles = true
+	if chk == nil {
+		return v, nil // it does not compile
+	}
 	var failures []string
 	for i, st := range SmokeTests {
 		r := chk.Check(ctx, []byte(st.Input), []byte(st.Output), []byte(st.Output))
