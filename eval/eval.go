@@ -533,6 +533,26 @@ func (e *engine) retry(ctx context.Context, f func() error) (int, error) {
 
 func (e *engine) limits() runner.Limits { return e.opts.Benchmark.BaseLimits() }
 
+// runStaged runs the Python script of a staged program (the reference
+// recorder, the sanitizer) in the sandbox, retried after system errors.
+func (e *engine) runStaged(ctx context.Context, tc *runner.Toolchain, prog *runner.Program, script string, stdin []byte, lim runner.Limits) (*runner.Result, error) {
+	spec := &runner.Spec{
+		Args:   tc.Expand([]string{"{python}", "-I", runner.WorkDir + "/" + script}, runner.WorkDir),
+		Env:    prog.Env,
+		Dir:    runner.WorkDir,
+		Mounts: prog.Mounts,
+		Stdin:  stdin,
+		Limits: lim,
+	}
+	var r *runner.Result
+	_, err := e.retry(ctx, func() error {
+		var err error
+		r, err = e.opts.Sandbox.Run(ctx, spec)
+		return err
+	})
+	return r, err
+}
+
 // finishEarly ends a sample that never ran a test.
 func (e *engine) finishEarly(st *sampleState, v judge.Verdict, msg string) {
 	st.result.Verdict, st.result.Message = v, msg

@@ -149,20 +149,8 @@ func recordGroup(ctx context.Context, opts Options, tc *runner.Toolchain, p *ben
 		rand.Read(mark[:])
 		marker := "scalebox-ref-" + hex.EncodeToString(mark[:])
 		part := &benchmarks.InputGroup{Name: g.Name, Inputs: g.Inputs[start:]}
-		spec := &runner.Spec{
-			Args:   tc.Expand([]string{"{python}", "-I", runner.WorkDir + "/harness.py"}, runner.WorkDir),
-			Env:    br.Program.Env,
-			Dir:    runner.WorkDir,
-			Mounts: br.Program.Mounts,
-			Stdin:  p.RecordSpec(marker, part, notNone),
-			Limits: lim,
-		}
-		var r *runner.Result
-		if _, err := e.retry(ctx, func() error {
-			var err error
-			r, err = opts.Sandbox.Run(ctx, spec)
-			return err
-		}); err != nil {
+		r, err := e.runStaged(ctx, tc, br.Program, "harness.py", p.RecordSpec(marker, part, notNone), lim)
+		if err != nil {
 			return nil, err
 		}
 		lines, _, err := benchmarks.ParseHarness(r.Stdout, marker)

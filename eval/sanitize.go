@@ -131,20 +131,8 @@ func runSanitizer(ctx context.Context, opts Options, items []sanitizeItem) ([]*s
 		if err != nil {
 			return nil, err
 		}
-		spec := &runner.Spec{
-			Args:   tc.Expand([]string{"{python}", "-I", runner.WorkDir + "/" + tc.Lang.Source}, runner.WorkDir),
-			Env:    br.Program.Env,
-			Dir:    runner.WorkDir,
-			Mounts: br.Program.Mounts,
-			Stdin:  stdin,
-			Limits: lim,
-		}
-		var r *runner.Result
-		if _, err := e.retry(ctx, func() error {
-			var err error
-			r, err = opts.Sandbox.Run(ctx, spec)
-			return err
-		}); err != nil {
+		r, err := e.runStaged(ctx, tc, br.Program, tc.Lang.Source, stdin, lim)
+		if err != nil {
 			return nil, err
 		}
 		if err := ctx.Err(); err != nil {
