@@ -1,7 +1,6 @@
 package benchmarks
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -268,38 +267,31 @@ func Load(cfg *Config, dataOverride string) (*Benchmark, error) {
 func loadNative(cfg *Config, data []byte, name string) ([]*Problem, error) {
 	var out []*Problem
 	seen := map[string]int{}
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	sc.Buffer(make([]byte, 1<<20), 1<<30)
-	line := 0
-	for sc.Scan() {
-		line++
-		text := bytes.TrimSpace(sc.Bytes())
-		if len(text) == 0 {
-			continue
-		}
+	err := forEachJSONLine(data, name, func(line int, text []byte) error {
 		var p Problem
 		dec := json.NewDecoder(bytes.NewReader(text))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&p); err != nil {
-			return nil, fmt.Errorf("%s:%d: %v", name, line, err)
+			return err
 		}
 		if dec.More() || dec.InputOffset() != int64(len(text)) {
-			return nil, fmt.Errorf("%s:%d: text after the problem's JSON object", name, line)
+			return errors.New("text after the problem's JSON object")
 		}
 		if err := p.validate(cfg); err != nil {
-			return nil, fmt.Errorf("%s:%d: %v", name, line, err)
+			return err
 		}
 		if p.Checker != nil {
 			p.CheckerOrigin = "data"
 		}
 		if first, dup := seen[p.TaskID]; dup {
-			return nil, fmt.Errorf("%s:%d: task_id %q appears twice (first on line %d)", name, line, p.TaskID, first)
+			return fmt.Errorf("task_id %q appears twice (first on line %d)", p.TaskID, first)
 		}
 		seen[p.TaskID] = line
 		out = append(out, &p)
-	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("%s:%d: %w", name, line+1, err)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	if len(out) == 0 {
 		return nil, fmt.Errorf("%s: no problems", name)
