@@ -74,22 +74,27 @@ func TestChatTimeoutAndConcurrency(t *testing.T) {
 	var inFlight, most atomic.Int32
 	var mu sync.Mutex
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		n := inFlight.Add(1)
-		defer inFlight.Add(-1)
-		mu.Lock()
-		if n > most.Load() {
-			most.Store(n)
-		}
-		mu.Unlock()
 		io.Copy(io.Discard, r.Body)
 		if r.URL.Query().Get("slow") != "" {
+			// The timed-out request: not counted, since its handler may
+			// outlive the client's attempt.
 			select {
 			case <-r.Context().Done():
 			case <-time.After(3 * time.Second):
 			}
 			return
 		}
+		// Counted while the client must still be waiting: the count drops
+		// before the reply is written, so a client that releases its slot
+		// on reading the reply cannot be seen overlapping the next request.
+		n := inFlight.Add(1)
+		mu.Lock()
+		if n > most.Load() {
+			most.Store(n)
+		}
+		mu.Unlock()
 		time.Sleep(20 * time.Millisecond)
+		inFlight.Add(-1)
 		reply(w, "ok")
 	}))
 	defer srv.Close()
