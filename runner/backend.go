@@ -27,11 +27,14 @@ type ClosableSandbox interface {
 	Close() error
 }
 
-// NewSandbox creates the named backend. "auto" is bwrap, or nsjail when
-// bwrap is missing and nsjail is installed; "none" runs programs unisolated
+// NewSandbox creates the named backend. "auto" is the pool of warm bwrap
+// sandboxes, else one bwrap per run (when the pool cannot start here),
+// else nsjail when bwrap is missing and nsjail is installed; "none" runs programs unisolated
 // (with cgroup limits where available) and must be asked for explicitly.
 func NewSandbox(name string, opts Options) (ClosableSandbox, error) {
 	switch name {
+	case BackendPool:
+		return NewPool(opts)
 	case BackendBwrap:
 		return NewBwrap(opts)
 	case BackendNsjail:
@@ -39,8 +42,14 @@ func NewSandbox(name string, opts Options) (ClosableSandbox, error) {
 	case BackendNone:
 		return NewDirect(opts)
 	case BackendAuto, "":
+		p, perr := NewPool(opts)
+		if perr == nil {
+			return p, nil
+		}
 		b, err := NewBwrap(opts)
 		if err == nil {
+			opts.withDefaults().Logger.Warn("warm sandboxes unavailable, one sandbox per run", "err", perr)
+			b.desc.Warnings = append(b.desc.Warnings, "warm sandboxes unavailable: "+perr.Error())
 			return b, nil
 		}
 		if _, lerr := exec.LookPath("nsjail"); lerr == nil {
@@ -48,7 +57,7 @@ func NewSandbox(name string, opts Options) (ClosableSandbox, error) {
 		}
 		return nil, fmt.Errorf("%w: %v", ErrNoSandbox, err)
 	}
-	return nil, fmt.Errorf("unknown sandbox backend %q (want auto, bwrap, nsjail or none)", name)
+	return nil, fmt.Errorf("unknown sandbox backend %q (want auto, pool, bwrap, nsjail or none)", name)
 }
 
 // visibleIn reports whether path lies in one of dirs (after resolving the

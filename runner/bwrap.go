@@ -237,7 +237,7 @@ func (b *Bwrap) args(spec *Spec) []string {
 	size := strconv.FormatInt(tmpfsSize(spec.Limits), 10)
 	a := make([]string, 0, len(b.base)+32+2*len(spec.Env)+len(spec.Args))
 	a = append(a, b.base...)
-	a = append(a, "--size", size, "--tmpfs", "/tmp")
+	a = append(a, scratchArgs(size)...)
 	if !writableAt(spec.Mounts, dir) {
 		a = append(a, "--size", size, "--tmpfs", dir)
 	}

@@ -18,6 +18,10 @@ import (
 type cgroup interface {
 	// AddProc moves a process (and so its future children) into the group.
 	AddProc(pid int) error
+	// ProcsFiles opens the group's cgroup.procs files for writing: a
+	// process that writes "0" to each joins the group (the files were
+	// opened by the host, so the kernel checks the host's permissions).
+	ProcsFiles() ([]*os.File, error)
 	CPUUsage() (time.Duration, error)
 	MemoryPeak() (int64, error)
 	// OOMKilled reports whether the kernel killed a process for memory.
@@ -258,4 +262,18 @@ func reapStale(parent string) {
 		}
 		_ = removeDir(dir)
 	}
+}
+
+// openProcs opens the cgroup.procs file of each dir for writing.
+func openProcs(dirs ...string) ([]*os.File, error) {
+	var files []*os.File
+	for _, d := range dirs {
+		f, err := os.OpenFile(filepath.Join(d, "cgroup.procs"), os.O_WRONLY, 0)
+		if err != nil {
+			closeAll(files)
+			return nil, err
+		}
+		files = append(files, f)
+	}
+	return files, nil
 }

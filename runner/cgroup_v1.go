@@ -113,6 +113,16 @@ func (g *cgroupV1Group) AddProc(pid int) error {
 	return nil
 }
 
+func (g *cgroupV1Group) ProcsFiles() ([]*os.File, error) {
+	dirs := make([]string, 0, len(g.dirs))
+	for _, c := range v1Controllers {
+		if d, ok := g.dirs[c]; ok {
+			dirs = append(dirs, d)
+		}
+	}
+	return openProcs(dirs...)
+}
+
 func (g *cgroupV1Group) CPUUsage() (time.Duration, error) {
 	dir, ok := g.dirs["cpuacct"]
 	if !ok {

@@ -117,6 +117,8 @@ func (g *cgroupV2Group) AddProc(pid int) error {
 	return writeFile(filepath.Join(g.dir, "cgroup.procs"), strconv.Itoa(pid))
 }
 
+func (g *cgroupV2Group) ProcsFiles() ([]*os.File, error) { return openProcs(g.dir) }
+
 func (g *cgroupV2Group) CPUUsage() (time.Duration, error) {
 	if cur, err := readInt(filepath.Join(g.dir, "memory.current")); err == nil {
 		for {

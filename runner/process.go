@@ -66,8 +66,77 @@ const (
 	killWatch
 )
 
+// process is a started run as the launcher sees it.
+type process interface {
+	// wait blocks until the run's main process has ended and returns its
+	// wait status and resource usage (nil when unknown). An error means
+	// the machinery failed.
+	wait() (syscall.WaitStatus, *syscall.Rusage, error)
+	// kill kills the run's processes; with a cgroup the launcher also
+	// kills the whole group.
+	kill()
+}
+
+// starter starts a run's program with the given standard streams. When cg
+// is set the program must be inside it before it runs any code of its own.
+type starter func(cg cgroup, stdin, stdout, stderr *os.File) (process, error)
+
 // run starts w under spec's limits and returns the program's result.
 func (l *launcher) run(ctx context.Context, spec *Spec, w wrapper) (*Result, error) {
+	start := func(cg cgroup, stdin, stdout, stderr *os.File) (process, error) {
+		argv := append([]string{"prlimit"}, rlimitArgs(spec.Limits, cg == nil)...)
+		argv = append(append(argv, "--", w.path), w.args[1:]...)
+		cmd := &exec.Cmd{
+			Path:   l.prlimit,
+			Args:   argv,
+			Env:    append([]string{}, w.env...), // nothing of ours leaks through
+			Dir:    w.dir,
+			Stdin:  stdin,
+			Stdout: stdout,
+			Stderr: stderr,
+			SysProcAttr: &syscall.SysProcAttr{
+				Setsid:     true,
+				Pdeathsig:  syscall.SIGKILL,
+				Credential: l.cred,
+			},
+		}
+		cmd.ExtraFiles = w.extraFiles
+		defer func() {
+			for _, f := range w.extraFiles {
+				f.Close()
+			}
+		}()
+		if err := l.startConfined(cmd, cg); err != nil {
+			return nil, fmt.Errorf("start %s: %w", w.path, err)
+		}
+		return (*cmdProcess)(cmd), nil
+	}
+	return l.exec(ctx, spec, start, w.exitSignals)
+}
+
+// cmdProcess is a run started with os/exec.
+type cmdProcess exec.Cmd
+
+func (c *cmdProcess) wait() (syscall.WaitStatus, *syscall.Rusage, error) {
+	cmd := (*exec.Cmd)(c)
+	err := cmd.Wait()
+	var exitErr *exec.ExitError
+	if err != nil && !errors.As(err, &exitErr) {
+		return 0, nil, fmt.Errorf("wait %s: %w", cmd.Path, err)
+	}
+	ws, _ := cmd.ProcessState.Sys().(syscall.WaitStatus)
+	ru, _ := cmd.ProcessState.SysUsage().(*syscall.Rusage)
+	return ws, ru, nil
+}
+
+func (c *cmdProcess) kill() { _ = c.Process.Kill() }
+
+// exec runs a program started by start under spec's limits: it creates the
+// run's cgroup, drains the output while the program runs, enforces the CPU
+// time limit, the wall-clock cap, cancellation and the judge's stop, and
+// turns what happened into a Result. exitSignals says that an exit status
+// 128+N means "killed by signal N" (bwrap and nsjail report it so).
+func (l *launcher) exec(ctx context.Context, spec *Spec, start starter, exitSignals bool) (*Result, error) {
 	lim := spec.Limits
 	var cg cgroup
 	if l.cgroups != nil {
@@ -101,36 +170,13 @@ func (l *launcher) run(ctx context.Context, spec *Spec, w wrapper) (*Result, err
 		}
 	}()
 
-	argv := append([]string{"prlimit"}, rlimitArgs(lim, cg == nil)...)
-	argv = append(append(argv, "--", w.path), w.args[1:]...)
-	cmd := &exec.Cmd{
-		Path:   l.prlimit,
-		Args:   argv,
-		Env:    append([]string{}, w.env...), // nothing of ours leaks through
-		Dir:    w.dir,
-		Stdin:  stdin,
-		Stdout: outW,
-		Stderr: errW,
-		SysProcAttr: &syscall.SysProcAttr{
-			Setsid:     true,
-			Pdeathsig:  syscall.SIGKILL,
-			Credential: l.cred,
-		},
-	}
-	cmd.ExtraFiles = w.extraFiles
-	defer func() {
-		for _, f := range w.extraFiles {
-			f.Close()
-		}
-	}()
-	start := time.Now()
-	if err := l.startConfined(cmd, cg); err != nil {
-		outW.Close()
-		errW.Close()
-		return nil, sysErr("start %s: %v", w.path, err)
-	}
+	begin := time.Now()
+	proc, err := start(cg, stdin, outW, errW)
 	outW.Close()
 	errW.Close()
+	if err != nil {
+		return nil, sysErr("%v", err)
+	}
 
 	var reason atomic.Int32
 	kill := func(r killReason) {
@@ -138,7 +184,7 @@ func (l *launcher) run(ctx context.Context, spec *Spec, w wrapper) (*Result, err
 		if cg != nil {
 			_ = cg.Kill()
 		}
-		_ = cmd.Process.Kill()
+		proc.kill()
 	}
 
 	// Drain stdout and stderr while the program runs, with caps.
@@ -169,8 +215,8 @@ func (l *launcher) run(ctx context.Context, spec *Spec, w wrapper) (*Result, err
 		l.watch(ctx, cg, lim, exited, kill)
 	}()
 
-	waitErr := cmd.Wait()
-	wall := time.Since(start)
+	ws, ru, waitErr := proc.wait()
+	wall := time.Since(begin)
 	close(exited)
 	monitor.Wait()
 
@@ -187,6 +233,9 @@ func (l *launcher) run(ctx context.Context, spec *Spec, w wrapper) (*Result, err
 		errR.Close()
 		drained.Wait()
 	}
+	if waitErr != nil {
+		return nil, sysErr("%v", waitErr)
+	}
 
 	res := &Result{Stdout: stdout.buf.Bytes(), Stderr: stderr.buf.Bytes()}
 	res.Usage.WallTime = wall
@@ -201,44 +250,44 @@ func (l *launcher) run(ctx context.Context, spec *Spec, w wrapper) (*Result, err
 		if oom, err = cg.OOMKilled(); err != nil {
 			return nil, sysErr("read oom events: %v", err)
 		}
-	} else if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+	} else if ru != nil {
 		res.Usage.CPUTime = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 		res.Usage.MemoryPeakBytes = ru.Maxrss * 1024
 	}
+	return l.classify(ctx, res, ws, killReason(reason.Load()), oom, lim, exitSignals)
+}
 
-	var exitErr *exec.ExitError
-	if waitErr != nil && !errors.As(waitErr, &exitErr) {
-		return nil, sysErr("wait %s: %v", w.path, waitErr)
-	}
-	ws, _ := cmd.ProcessState.Sys().(syscall.WaitStatus)
-
-	switch killReason(reason.Load()) {
+// classify sets a result's status from how the run ended. A memory-cgroup
+// OOM kill decides before the CPU time limit: a program that allocates as
+// fast as it can spends CPU time on page faults and may pass its CPU limit
+// in the same instant the kernel kills it for memory, and which one the
+// poll saw first must not decide the verdict.
+func (l *launcher) classify(ctx context.Context, res *Result, ws syscall.WaitStatus, why killReason, oom bool, lim Limits, exitSignals bool) (*Result, error) {
+	switch why {
 	case killCancel:
 		return nil, ctx.Err()
 	case killOutput:
 		res.Status = StatusOutputLimit
 		res.Note = fmt.Sprintf("output over %s", formatBytes(lim.OutputBytes))
 		return res, nil
-	case killCPU:
-		res.Status = StatusTimeLimit
-		res.Note = timeLimitNote(lim)
-		return res, nil
-	case killWall:
-		res.Status = StatusWallLimit
-		res.Note = timeLimitNote(lim)
-		return res, nil
 	case killWatch:
 		res.Status = StatusStopped
 		res.Note = "stopped by the judge"
 		return res, nil
 	}
-	if ctx.Err() != nil {
+	if why == killNone && ctx.Err() != nil {
 		return nil, ctx.Err()
 	}
 	switch {
 	case oom:
 		res.Status = StatusMemoryLimit
 		res.Note = fmt.Sprintf("memory limit %s exceeded", formatBytes(lim.MemoryBytes))
+	case why == killCPU:
+		res.Status = StatusTimeLimit
+		res.Note = timeLimitNote(lim)
+	case why == killWall:
+		res.Status = StatusWallLimit
+		res.Note = timeLimitNote(lim)
 	case lim.CPUTime > 0 && res.Usage.CPUTime > lim.CPUTime:
 		res.Status = StatusTimeLimit
 		res.Note = timeLimitNote(lim)
@@ -246,7 +295,7 @@ func (l *launcher) run(ctx context.Context, spec *Spec, w wrapper) (*Result, err
 		res.Status, res.Signal = StatusSignaled, ws.Signal()
 	default:
 		res.Status, res.ExitCode = StatusExited, ws.ExitStatus()
-		if w.exitSignals {
+		if exitSignals {
 			// bwrap reports a child killed by signal N as exit 128+N.
 			if c := res.ExitCode; c > 128 && c <= 128+64 {
 				res.Status, res.Signal, res.ExitCode = StatusSignaled, syscall.Signal(c-128), 0
@@ -319,7 +368,7 @@ func rlimitArgs(lim Limits, noCgroup bool) []string {
 	pair := func(name string, v int64) string {
 		return fmt.Sprintf("--%s=%d:%d", name, v, v)
 	}
-	a := []string{pair("core", 0)}
+	a := []string{pair("core", 0), pair("nofile", nofileLimit)}
 	if lim.CPUTime > 0 {
 		sec := int64(lim.CPUTime/time.Second) + 2
 		a = append(a, fmt.Sprintf("--cpu=%d:%d", sec, sec+1))

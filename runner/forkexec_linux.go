@@ -1,0 +1,201 @@
+package runner
+
+import (
+	"errors"
+	"fmt"
+	"syscall"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
+
+// The sandbox init (poolinit.go) starts each run's program with its own
+// fork and exec instead of os/exec, because the child must do what Go's
+// syscall.ForkExec cannot, between fork and exec: join the run's cgroups
+// (by writing "0" to cgroup.procs files the host opened, so the program is
+// accounted from its first instruction) and set the run's rlimits.
+//
+// The child of fork is a copy of a multi-threaded Go process with only the
+// forking thread: it may not allocate, grow its stack or call into the
+// runtime. Everything it needs is prepared before fork in a forkSpec, and
+// the child runs only raw system calls in nosplit, norace functions, as
+// the syscall package's own forkAndExecInChild does.
+
+//go:linkname runtimeBeforeFork syscall.runtime_BeforeFork
+func runtimeBeforeFork()
+
+//go:linkname runtimeAfterFork syscall.runtime_AfterFork
+func runtimeAfterFork()
+
+//go:linkname runtimeAfterForkInChild syscall.runtime_AfterForkInChild
+func runtimeAfterForkInChild()
+
+// childRlimit is one rlimit the child sets before exec.
+type childRlimit struct {
+	resource uintptr
+	lim      unix.Rlimit
+}
+
+// forkSpec is everything the child needs, allocated before fork.
+type forkSpec struct {
+	path *byte
+	argv []*byte // nil-terminated
+	envv []*byte // nil-terminated
+	dir  *byte
+	// stdio are the descriptors that become 0, 1 and 2.
+	stdio [3]int
+	// cgroupProcs are cgroup.procs files the child writes "0" to.
+	cgroupProcs []int
+	rlimits     []childRlimit
+	zero        [1]byte
+}
+
+// Steps of the child, reported with the errno when one fails.
+const (
+	stepSetsid uintptr = iota + 1
+	stepCgroup
+	stepRlimit
+	stepDup
+	stepChdir
+	stepExec
+)
+
+var stepNames = map[uintptr]string{
+	stepSetsid: "setsid", stepCgroup: "join cgroup", stepRlimit: "setrlimit",
+	stepDup: "dup", stepChdir: "chdir", stepExec: "exec",
+}
+
+// newForkSpec converts a run's command into a forkSpec.
+func newForkSpec(argv, env []string, dir string) (*forkSpec, error) {
+	if len(argv) == 0 {
+		return nil, errors.New("empty command")
+	}
+	fs := &forkSpec{}
+	var err error
+	if fs.path, err = syscall.BytePtrFromString(argv[0]); err != nil {
+		return nil, err
+	}
+	if fs.argv, err = syscall.SlicePtrFromStrings(argv); err != nil {
+		return nil, err
+	}
+	if fs.envv, err = syscall.SlicePtrFromStrings(env); err != nil {
+		return nil, err
+	}
+	if fs.dir, err = syscall.BytePtrFromString(dir); err != nil {
+		return nil, err
+	}
+	fs.zero[0] = '0'
+	return fs, nil
+}
+
+// forkExec starts the program described by fs and returns its pid. It
+// returns an error, and reaps the child, when any step before exec failed.
+func forkExec(fs *forkSpec) (int, error) {
+	var p [2]int
+	if err := unix.Pipe2(p[:], unix.O_CLOEXEC); err != nil {
+		return 0, fmt.Errorf("pipe: %w", err)
+	}
+	runtimeBeforeFork()
+	pid, errno := forkAndExecChild(fs, p[1])
+	runtimeAfterFork()
+	unix.Close(p[1])
+	defer unix.Close(p[0])
+	if errno != 0 {
+		return 0, fmt.Errorf("fork: %w", errno)
+	}
+	// The pipe closes at exec (close-on-exec); otherwise the child writes
+	// the step and errno that failed.
+	var report [2]uintptr
+	buf := (*[unsafe.Sizeof(report)]byte)(unsafe.Pointer(&report))[:]
+	n := 0
+	for n < len(buf) {
+		m, err := unix.Read(p[0], buf[n:])
+		if err == unix.EINTR {
+			continue
+		}
+		if m <= 0 {
+			break
+		}
+		n += m
+	}
+	if n == 0 {
+		return int(pid), nil
+	}
+	var ws unix.WaitStatus
+	for {
+		if _, err := unix.Wait4(int(pid), &ws, 0, nil); err != unix.EINTR {
+			break
+		}
+	}
+	if n != len(buf) {
+		return 0, fmt.Errorf("child reported %d bytes", n)
+	}
+	return 0, fmt.Errorf("%s: %w", stepNames[report[0]], syscall.Errno(report[1]))
+}
+
+// forkAndExecChild forks. In the parent it returns the child's pid; the
+// child never returns: it execs or exits after writing what failed to
+// errFD. Between runtimeBeforeFork and runtimeAfterFork nothing may grow
+// the stack, so this function and everything it calls are nosplit.
+//
+//go:norace
+//go:nosplit
+func forkAndExecChild(fs *forkSpec, errFD int) (pid uintptr, errno syscall.Errno) {
+	r1, _, e1 := syscall.RawSyscall6(syscall.SYS_CLONE, uintptr(syscall.SIGCHLD), 0, 0, 0, 0, 0)
+	if e1 != 0 || r1 != 0 {
+		return r1, e1
+	}
+
+	// In the child.
+	var step uintptr
+	var err1 syscall.Errno
+	if _, _, err1 = syscall.RawSyscall(syscall.SYS_SETSID, 0, 0, 0); err1 != 0 {
+		step = stepSetsid
+		goto fail
+	}
+	for i := 0; i < len(fs.cgroupProcs); i++ {
+		if _, _, err1 = syscall.RawSyscall(syscall.SYS_WRITE, uintptr(fs.cgroupProcs[i]), uintptr(unsafe.Pointer(&fs.zero[0])), 1); err1 != 0 {
+			step = stepCgroup
+			goto fail
+		}
+	}
+	for i := 0; i < len(fs.rlimits); i++ {
+		if _, _, err1 = syscall.RawSyscall6(syscall.SYS_PRLIMIT64, 0, fs.rlimits[i].resource, uintptr(unsafe.Pointer(&fs.rlimits[i].lim)), 0, 0, 0); err1 != 0 {
+			step = stepRlimit
+			goto fail
+		}
+	}
+	for i := 0; i < 3; i++ {
+		fd := uintptr(fs.stdio[i])
+		if fd == uintptr(i) {
+			// Already in place: only clear close-on-exec.
+			_, _, err1 = syscall.RawSyscall(syscall.SYS_FCNTL, fd, syscall.F_SETFD, 0)
+		} else {
+			_, _, err1 = syscall.RawSyscall(syscall.SYS_DUP3, fd, uintptr(i), 0)
+		}
+		if err1 != 0 {
+			step = stepDup
+			goto fail
+		}
+	}
+	if _, _, err1 = syscall.RawSyscall(syscall.SYS_CHDIR, uintptr(unsafe.Pointer(fs.dir)), 0, 0); err1 != 0 {
+		step = stepChdir
+		goto fail
+	}
+	// Restore the signal mask and default handlers for the program.
+	runtimeAfterForkInChild()
+	_, _, err1 = syscall.RawSyscall(syscall.SYS_EXECVE,
+		uintptr(unsafe.Pointer(fs.path)),
+		uintptr(unsafe.Pointer(&fs.argv[0])),
+		uintptr(unsafe.Pointer(&fs.envv[0])))
+	step = stepExec
+
+fail:
+	var report [2]uintptr
+	report[0] = step
+	report[1] = uintptr(err1)
+	syscall.RawSyscall(syscall.SYS_WRITE, uintptr(errFD), uintptr(unsafe.Pointer(&report[0])), unsafe.Sizeof(report))
+	for {
+		syscall.RawSyscall(syscall.SYS_EXIT_GROUP, 127, 0, 0)
+	}
+}

@@ -1,0 +1,192 @@
+package runner
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// The pool's host and the init inside each pooled sandbox talk over a
+// SOCK_SEQPACKET socket pair: one JSON message per datagram, descriptors
+// passed with SCM_RIGHTS. The init serves one run at a time:
+//
+//	host → init  {op: "run", argv, env, dir, rlimits, files, cgroups}
+//	             fds: stdin, stdout, stderr, cgroup.procs files…, file sources…
+//	init → host  {op: "started", pid}            or {op: "error", err}
+//	init → host  {op: "exited", status, usage, clean, err}
+//	host → init  {op: "kill"}                    kill every process of the run
+//
+// After the program's main process ends, the init kills every other
+// process in the sandbox, reaps them, empties the writable directories and
+// removes System V IPC objects before it answers "exited"; clean says
+// whether all of that succeeded (a sandbox that is not clean is destroyed).
+
+const (
+	opReady   = "ready"
+	opRun     = "run"
+	opKill    = "kill"
+	opStarted = "started"
+	opExited  = "exited"
+	opError   = "error"
+)
+
+// initRequest is a message from the host to the init.
+type initRequest struct {
+	Op      string        `json:"op"`
+	Argv    []string      `json:"argv,omitempty"`
+	Env     []string      `json:"env,omitempty"`
+	Dir     string        `json:"dir,omitempty"`
+	Rlimits []initRlimit  `json:"rlimits,omitempty"`
+	Files   []initFileReq `json:"files,omitempty"`
+	// Cgroups is how many cgroup.procs descriptors follow stdio.
+	Cgroups int `json:"cgroups,omitempty"`
+}
+
+// initRlimit is one resource limit of a run.
+type initRlimit struct {
+	Resource int    `json:"r"`
+	Cur      uint64 `json:"c"`
+	Max      uint64 `json:"m"`
+}
+
+// initFileReq is a file copied into the work directory before a run, from
+// the descriptor at its position after the cgroup descriptors.
+type initFileReq struct {
+	Name string `json:"name"`
+	Mode uint32 `json:"mode"`
+}
+
+// initReply is a message from the init to the host.
+type initReply struct {
+	Op  string `json:"op"`
+	Pid int    `json:"pid,omitempty"`
+	// Status is the main process's wait status.
+	Status uint32 `json:"status,omitempty"`
+	// UserNs, SysNs and MaxRSS are the main process's rusage.
+	UserNs int64  `json:"user_ns,omitempty"`
+	SysNs  int64  `json:"sys_ns,omitempty"`
+	MaxRSS int64  `json:"maxrss,omitempty"`
+	Clean  bool   `json:"clean,omitempty"`
+	Err    string `json:"err,omitempty"`
+}
+
+// maxInitMessage bounds one datagram (a command line and environment).
+const maxInitMessage = 1 << 20
+
+// packetConn is one end of the control socket with the descriptor passing
+// both sides need.
+type packetConn struct {
+	c *net.UnixConn
+}
+
+func newPacketConn(f *os.File) (*packetConn, error) {
+	c, err := net.FileConn(f)
+	f.Close()
+	if err != nil {
+		return nil, err
+	}
+	uc, ok := c.(*net.UnixConn)
+	if !ok {
+		c.Close()
+		return nil, errors.New("control socket is not a unix socket")
+	}
+	return &packetConn{c: uc}, nil
+}
+
+// send writes one message with descriptors.
+func (p *packetConn) send(msg any, files ...*os.File) error {
+	data, err := json.Marshal(msg)
+	if err != nil {
+		return err
+	}
+	var oob []byte
+	if len(files) > 0 {
+		fds := make([]int, len(files))
+		for i, f := range files {
+			fds[i] = int(f.Fd())
+		}
+		oob = unix.UnixRights(fds...)
+	}
+	n, oobn, err := p.c.WriteMsgUnix(data, oob, nil)
+	if err != nil {
+		return err
+	}
+	if n != len(data) || oobn != len(oob) {
+		return fmt.Errorf("short write on control socket (%d of %d)", n, len(data))
+	}
+	return nil
+}
+
+// recv reads one message and the descriptors that came with it (marked
+// close-on-exec). A zero deadline waits forever.
+func (p *packetConn) recv(msg any, deadline time.Time) ([]*os.File, error) {
+	if err := p.c.SetReadDeadline(deadline); err != nil {
+		return nil, err
+	}
+	buf := make([]byte, maxInitMessage)
+	oob := make([]byte, unix.CmsgSpace(64*4))
+	n, oobn, flags, _, err := p.c.ReadMsgUnix(buf, oob)
+	if err != nil {
+		return nil, err
+	}
+	files, ferr := parseRights(oob[:oobn])
+	if flags&(unix.MSG_TRUNC|unix.MSG_CTRUNC) != 0 {
+		closeAll(files)
+		return nil, errors.New("control message truncated")
+	}
+	if ferr != nil {
+		closeAll(files)
+		return nil, ferr
+	}
+	if n == 0 {
+		closeAll(files)
+		return nil, errClosed
+	}
+	if err := json.Unmarshal(buf[:n], msg); err != nil {
+		closeAll(files)
+		return nil, fmt.Errorf("control message: %w", err)
+	}
+	return files, nil
+}
+
+// errClosed is the peer closing the control socket.
+var errClosed = errors.New("control socket closed")
+
+func (p *packetConn) close() error { return p.c.Close() }
+
+func parseRights(oob []byte) ([]*os.File, error) {
+	if len(oob) == 0 {
+		return nil, nil
+	}
+	msgs, err := unix.ParseSocketControlMessage(oob)
+	if err != nil {
+		return nil, err
+	}
+	var files []*os.File
+	for _, m := range msgs {
+		fds, err := unix.ParseUnixRights(&m)
+		if err != nil {
+			continue
+		}
+		for _, fd := range fds {
+			unix.CloseOnExec(fd)
+			files = append(files, os.NewFile(uintptr(fd), "fd"))
+		}
+	}
+	return files, nil
+}
+
+func closeAll(files []*os.File) {
+	for _, f := range files {
+		f.Close()
+	}
+}
+
+// waitStatus converts a reply's status.
+func (r *initReply) waitStatus() syscall.WaitStatus { return syscall.WaitStatus(r.Status) }
