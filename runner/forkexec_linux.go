@@ -88,28 +88,28 @@ func newForkSpec(argv, env []string, dir string) (*forkSpec, error) {
 	return fs, nil
 }
 
-// forkExec starts the program described by fs and returns its pid. It
-// returns an error, and reaps the child, when any step before exec failed.
-func forkExec(fs *forkSpec) (int, error) {
+// childErrors is the pipe on which a child reports a failure before exec;
+// its write end closes at exec.
+type childErrors struct{ r, w int }
+
+func newChildErrors() (*childErrors, error) {
 	var p [2]int
 	if err := unix.Pipe2(p[:], unix.O_CLOEXEC); err != nil {
-		return 0, fmt.Errorf("pipe: %w", err)
+		return nil, fmt.Errorf("pipe: %w", err)
 	}
-	runtimeBeforeFork()
-	pid, errno := forkAndExecChild(fs, p[1])
-	runtimeAfterFork()
-	unix.Close(p[1])
-	defer unix.Close(p[0])
-	if errno != 0 {
-		return 0, fmt.Errorf("fork: %w", errno)
-	}
-	// The pipe closes at exec (close-on-exec); otherwise the child writes
-	// the step and errno that failed.
+	return &childErrors{r: p[0], w: p[1]}, nil
+}
+
+// read returns the child's failure, or nil when it reached exec. Call it
+// after the child was started (it blocks until exec or exit). It closes
+// the pipe.
+func (c *childErrors) read() error {
+	defer unix.Close(c.r)
 	var report [2]uintptr
 	buf := (*[unsafe.Sizeof(report)]byte)(unsafe.Pointer(&report))[:]
 	n := 0
 	for n < len(buf) {
-		m, err := unix.Read(p[0], buf[n:])
+		m, err := unix.Read(c.r, buf[n:])
 		if err == unix.EINTR {
 			continue
 		}
@@ -118,19 +118,27 @@ func forkExec(fs *forkSpec) (int, error) {
 		}
 		n += m
 	}
-	if n == 0 {
-		return int(pid), nil
+	switch {
+	case n == 0:
+		return nil
+	case n != len(buf):
+		return fmt.Errorf("child reported %d bytes", n)
 	}
-	var ws unix.WaitStatus
-	for {
-		if _, err := unix.Wait4(int(pid), &ws, 0, nil); err != unix.EINTR {
-			break
-		}
+	return fmt.Errorf("%s: %w", stepNames[report[0]], syscall.Errno(report[1]))
+}
+
+// forkExec starts the program described by fs and returns its pid without
+// waiting for its exec: ce.read tells whether it got there.
+func forkExec(fs *forkSpec, ce *childErrors) (int, error) {
+	runtimeBeforeFork()
+	pid, errno := forkAndExecChild(fs, ce.w)
+	runtimeAfterFork()
+	unix.Close(ce.w)
+	if errno != 0 {
+		unix.Close(ce.r)
+		return 0, fmt.Errorf("fork: %w", errno)
 	}
-	if n != len(buf) {
-		return 0, fmt.Errorf("child reported %d bytes", n)
-	}
-	return 0, fmt.Errorf("%s: %w", stepNames[report[0]], syscall.Errno(report[1]))
+	return int(pid), nil
 }
 
 // forkAndExecChild forks. In the parent it returns the child's pid; the

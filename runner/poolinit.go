@@ -43,6 +43,10 @@ type initServer struct {
 	// running is the main process of the current run (0 between runs).
 	mu      sync.Mutex
 	running int
+	// ready is closed when the sandbox is reset after the last run;
+	// resetErr says why it could not be.
+	ready    chan struct{}
+	resetErr error
 }
 
 func sandboxInit() int {
@@ -67,7 +71,8 @@ func sandboxInit() int {
 		fmt.Fprintf(os.Stderr, "scalebox init: control socket: %v\n", err)
 		return 1
 	}
-	s := &initServer{conn: conn, modes: map[string]uint32{}}
+	s := &initServer{conn: conn, modes: map[string]uint32{}, ready: make(chan struct{})}
+	close(s.ready)
 	for _, d := range resettable {
 		var st unix.Stat_t
 		if err := unix.Stat(d, &st); err != nil {
@@ -106,11 +111,14 @@ func (s *initServer) send(r *initReply) error {
 	return s.conn.send(r)
 }
 
-// run starts a run's program and, from another goroutine, waits for it,
-// cleans the sandbox and reports. The main loop keeps reading, so a kill
-// request is served while the program runs.
+// run starts a run's program and, from another goroutine, waits for it
+// and reports. The main loop keeps reading, so a kill request is served
+// while the program runs. A run starts only once the sandbox is reset
+// after the previous one; if it could not be, the run is refused and the
+// host destroys the sandbox.
 func (s *initServer) run(req *initRequest, files []*os.File) {
 	defer closeAll(files)
+	<-s.ready
 	s.mu.Lock()
 	busy := s.running != 0
 	s.mu.Unlock()
@@ -118,39 +126,50 @@ func (s *initServer) run(req *initRequest, files []*os.File) {
 		s.send(&initReply{Op: opError, Err: "a run is in progress"})
 		return
 	}
-	pid, err := s.start(req, files)
+	if s.resetErr != nil {
+		s.send(&initReply{Op: opError, Err: "the sandbox was not reset: " + s.resetErr.Error()})
+		return
+	}
+	fail := func(err error) {
+		s.ready = make(chan struct{})
+		s.reset(nil)
+		s.send(&initReply{Op: opError, Err: err.Error(), Clean: s.resetErr == nil})
+	}
+	fs, ce, err := s.start(req, files)
 	if err != nil {
-		// Nothing of the program ran; what the copies left is removed.
-		clean := s.cleanup() == nil
-		s.send(&initReply{Op: opError, Err: err.Error(), Clean: clean})
+		fail(err)
+		return
+	}
+	pid, err := forkExec(fs, ce)
+	runtime.KeepAlive(files)
+	if err != nil {
+		fail(fmt.Errorf("start %s: %w", req.Argv[0], err))
 		return
 	}
 	s.mu.Lock()
 	s.running = pid
+	s.ready = make(chan struct{})
 	s.mu.Unlock()
-	if err := s.send(&initReply{Op: opStarted, Pid: pid}); err != nil {
-		_ = unix.Kill(-1, unix.SIGKILL)
-	}
-	go s.wait(pid)
+	go s.wait(pid, req.Argv[0], ce)
 }
 
-// start copies the run's files into its directory and forks the program.
-func (s *initServer) start(req *initRequest, files []*os.File) (int, error) {
+// start copies the run's files into its directory and prepares the fork.
+func (s *initServer) start(req *initRequest, files []*os.File) (*forkSpec, *childErrors, error) {
 	want := 3 + req.Cgroups + len(req.Files)
 	if len(files) != want || req.Cgroups < 0 {
-		return 0, fmt.Errorf("run request with %d descriptors, want %d", len(files), want)
+		return nil, nil, fmt.Errorf("run request with %d descriptors, want %d", len(files), want)
 	}
 	if req.Dir == "" {
 		req.Dir = WorkDir
 	}
 	for i, f := range req.Files {
 		if err := copyIn(req.Dir, f, files[3+req.Cgroups+i]); err != nil {
-			return 0, err
+			return nil, nil, err
 		}
 	}
 	fs, err := newForkSpec(req.Argv, req.Env, req.Dir)
 	if err != nil {
-		return 0, err
+		return nil, nil, err
 	}
 	for i := range 3 {
 		fs.stdio[i] = int(files[i].Fd())
@@ -161,12 +180,11 @@ func (s *initServer) start(req *initRequest, files []*os.File) (int, error) {
 	for _, r := range req.Rlimits {
 		fs.rlimits = append(fs.rlimits, childRlimit{resource: uintptr(r.Resource), lim: unix.Rlimit{Cur: r.Cur, Max: r.Max}})
 	}
-	pid, err := forkExec(fs)
-	runtime.KeepAlive(files)
+	ce, err := newChildErrors()
 	if err != nil {
-		return 0, fmt.Errorf("start %s: %w", req.Argv[0], err)
+		return nil, nil, err
 	}
-	return pid, nil
+	return fs, ce, nil
 }
 
 // copyIn creates dir/name with the content of src.
@@ -185,9 +203,9 @@ func copyIn(dir string, f initFileReq, src *os.File) error {
 // wait reaps the run's processes as they end (a program that keeps
 // orphaning children must not fill its pids limit with zombies, as it
 // would not under a reaping pid 1) until the main process ends; then it
-// ends and reaps everything else, empties the writable directories and
-// reports.
-func (s *initServer) wait(pid int) {
+// ends and reaps everything else and reports. Emptying the writable
+// directories follows the report, before the next run.
+func (s *initServer) wait(pid int, path string, ce *childErrors) {
 	var ws unix.WaitStatus
 	var ru unix.Rusage
 	var err error
@@ -207,19 +225,37 @@ func (s *initServer) wait(pid int) {
 			break
 		}
 	}
+	// The child reports a failure before exec on its pipe.
+	startErr := ce.read()
+	kerr := killAllOthers(3 * time.Second)
 	rep := &initReply{Op: opExited, Status: uint32(ws), UserNs: ru.Utime.Nano(), SysNs: ru.Stime.Nano(), MaxRSS: ru.Maxrss * 1024}
-	if err != nil {
+	switch {
+	case startErr != nil:
+		rep.Op, rep.Err = opError, fmt.Sprintf("start %s: %v", path, startErr)
+	case err != nil:
 		rep.Err = "wait: " + err.Error()
 	}
-	cerr := s.cleanup()
-	rep.Clean = cerr == nil && err == nil
-	if cerr != nil {
-		rep.Err = strings.TrimPrefix(rep.Err+"; "+cerr.Error(), "; ")
+	rep.Clean = err == nil && kerr == nil
+	if kerr != nil {
+		rep.Err = strings.TrimPrefix(rep.Err+"; "+kerr.Error(), "; ")
 	}
 	s.mu.Lock()
 	s.running = 0
 	s.mu.Unlock()
 	s.send(rep)
+	s.reset(kerr)
+}
+
+// reset empties the writable directories and removes System V IPC objects
+// (unless prev says the sandbox is already lost), then lets the next run
+// start.
+func (s *initServer) reset(prev error) {
+	err := prev
+	if err == nil {
+		err = s.cleanup()
+	}
+	s.resetErr = err
+	close(s.ready)
 }
 
 // cleanup kills and reaps every process but the init, empties the

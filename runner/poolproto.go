@@ -16,24 +16,26 @@ import (
 // SOCK_SEQPACKET socket pair: one JSON message per datagram, descriptors
 // passed with SCM_RIGHTS. The init serves one run at a time:
 //
+//	init → host  {op: "ready"}                   once, when it has started
 //	host → init  {op: "run", argv, env, dir, rlimits, files, cgroups}
 //	             fds: stdin, stdout, stderr, cgroup.procs files…, file sources…
-//	init → host  {op: "started", pid}            or {op: "error", err}
-//	init → host  {op: "exited", status, usage, clean, err}
 //	host → init  {op: "kill"}                    kill every process of the run
+//	init → host  {op: "exited", status, usage, clean, err}
+//	             or {op: "error", err, clean}    the program could not start
 //
 // After the program's main process ends, the init kills every other
-// process in the sandbox, reaps them, empties the writable directories and
-// removes System V IPC objects before it answers "exited"; clean says
-// whether all of that succeeded (a sandbox that is not clean is destroyed).
+// process in the sandbox and reaps them before it answers; clean says
+// whether that succeeded (a sandbox that is not clean is destroyed). Then
+// it empties the writable directories and removes System V IPC objects; a
+// run request that comes before that is done waits for it, and is refused
+// if it failed.
 
 const (
 	opReady   = "ready"
-	opRun     = "run"
-	opKill    = "kill"
-	opStarted = "started"
-	opExited  = "exited"
-	opError   = "error"
+	opRun    = "run"
+	opKill   = "kill"
+	opExited = "exited"
+	opError  = "error"
 )
 
 // initRequest is a message from the host to the init.
@@ -64,8 +66,7 @@ type initFileReq struct {
 
 // initReply is a message from the init to the host.
 type initReply struct {
-	Op  string `json:"op"`
-	Pid int    `json:"pid,omitempty"`
+	Op string `json:"op"`
 	// Status is the main process's wait status.
 	Status uint32 `json:"status,omitempty"`
 	// UserNs, SysNs and MaxRSS are the main process's rusage.
@@ -77,12 +78,14 @@ type initReply struct {
 }
 
 // maxInitMessage bounds one datagram (a command line and environment).
-const maxInitMessage = 1 << 20
+const maxInitMessage = 256 << 10
 
 // packetConn is one end of the control socket with the descriptor passing
 // both sides need.
 type packetConn struct {
-	c *net.UnixConn
+	c   *net.UnixConn
+	buf []byte // recv's buffers: one reader at a time
+	oob []byte
 }
 
 func newPacketConn(f *os.File) (*packetConn, error) {
@@ -129,8 +132,11 @@ func (p *packetConn) recv(msg any, deadline time.Time) ([]*os.File, error) {
 	if err := p.c.SetReadDeadline(deadline); err != nil {
 		return nil, err
 	}
-	buf := make([]byte, maxInitMessage)
-	oob := make([]byte, unix.CmsgSpace(64*4))
+	if p.buf == nil {
+		p.buf = make([]byte, maxInitMessage)
+		p.oob = make([]byte, unix.CmsgSpace(64*4))
+	}
+	buf, oob := p.buf, p.oob
 	n, oobn, flags, _, err := p.c.ReadMsgUnix(buf, oob)
 	if err != nil {
 		return nil, err
