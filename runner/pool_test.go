@@ -1,8 +1,14 @@
 package runner
 
 import (
+	"context"
+	"fmt"
 	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
+	"time"
 )
 
 // needPool returns a real pool of warm sandboxes. A machine without
@@ -17,18 +23,9 @@ func needPool(t *testing.T) *Pool {
 		if err := p.Close(); err != nil {
 			t.Errorf("close pool: %v", err)
 		}
+		checkNoLeftovers(t)
 	})
 	return p
-}
-
-func TestPoolQuick(t *testing.T) {
-	p := needPool(t)
-	needPython(t)
-	for i := 0; i < 5; i++ {
-		r := runPy(t, p, "import os; print('hi', os.getpid(), os.getppid(), os.listdir('.'), os.listdir('/tmp'))\nopen('/tmp/x','w').write('y')")
-		t.Logf("%v %d %q %q", r.Status, r.ExitCode, r.Stdout, r.Stderr)
-	}
-	t.Logf("%+v", p.Stats())
 }
 
 func skipOrFail(t *testing.T, format string, args ...any) {
@@ -37,4 +34,303 @@ func skipOrFail(t *testing.T, format string, args ...any) {
 		t.Fatalf("CI=true but: "+format, args...)
 	}
 	t.Skipf(format, args...)
+}
+
+// checkNoLeftovers fails the test if this process has a child left (a
+// sandbox, a zombie) or a cgroup of its own.
+func checkNoLeftovers(t *testing.T) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		kids := childProcesses(os.Getpid())
+		groups, _ := filepath.Glob(filepath.Join(cgroupRoot, "*", fmt.Sprintf("scalebox-%d-*", os.Getpid())))
+		groups2, _ := filepath.Glob(filepath.Join(cgroupRoot, "*", "*", fmt.Sprintf("scalebox-%d-*", os.Getpid())))
+		groups = append(groups, groups2...)
+		if len(kids) == 0 && len(groups) == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Errorf("left behind: processes %v, cgroups %v", kids, groups)
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// childProcesses lists the children of pid (live or zombie) with their
+// command and state.
+func childProcesses(pid int) []string {
+	var kids []string
+	stats, _ := filepath.Glob("/proc/[0-9]*/stat")
+	for _, st := range stats {
+		data, err := os.ReadFile(st)
+		if err != nil {
+			continue
+		}
+		// pid (comm) state ppid ...
+		s := string(data)
+		i := strings.LastIndexByte(s, ')')
+		if i < 0 {
+			continue
+		}
+		f := strings.Fields(s[i+1:])
+		if len(f) < 2 || f[1] != strconv.Itoa(pid) {
+			continue
+		}
+		kids = append(kids, s[:i+1]+" "+f[0])
+	}
+	return kids
+}
+
+// TestPoolReuse runs, in one warm sandbox, an attack that tries to leave
+// something behind for the next run, then a probe that looks for it. The
+// probe must find nothing, and the sandbox must have been reused (not
+// replaced), since the attack is a program like any other.
+func TestPoolReuse(t *testing.T) {
+	p := needPool(t)
+	needPython(t)
+	p.MaxSandboxes = 1
+	lim := testLimits
+	lim.WallTime = 20 * time.Second
+	run := func(code string, args ...string) *Result {
+		t.Helper()
+		argv := append([]string{python}, args...)
+		argv = append(argv, "-c", code)
+		r, err := p.Run(context.Background(), &Spec{Args: argv, Env: BaseEnv, Limits: lim})
+		if err != nil {
+			t.Fatalf("run: %v", err)
+		}
+		return r
+	}
+	// Warm the sandbox of this profile.
+	run("pass")
+	tests := []struct {
+		name   string
+		attack string
+		// probe prints nothing when it finds nothing.
+		probe string
+		args  []string
+	}{
+		{"files", `
+import os
+for d in ('/box', '/tmp', '/dev/shm'):
+    open(d + '/left', 'w').write('x')
+    open(d + '/.hidden', 'w').write('x')
+    os.makedirs(d + '/deep/er/est', exist_ok=True)
+    open(d + '/deep/er/est/f', 'w').write('x')
+    os.mkfifo(d + '/fifo')
+    os.symlink('/etc/passwd', d + '/link')
+    os.chmod(d + '/deep/er', 0)
+    os.chmod(d + '/deep', 0)
+os.chmod('/tmp', 0)
+`, `
+import os
+for d in ('/box', '/tmp', '/dev/shm'):
+    left = os.listdir(d)
+    if left: print(d, left)
+print(oct(os.stat('/tmp').st_mode & 0o7777)) if os.stat('/tmp').st_mode & 0o700 != 0o700 else None
+`, nil},
+		{"full tmpfs", `
+try:
+    with open('/tmp/big', 'wb') as f:
+        while True: f.write(b'x' * (1 << 20))
+except OSError: pass
+`, `
+with open('/tmp/probe', 'wb') as f: f.write(b'y' * (512 << 10))
+`, nil},
+		{"background processes", `
+import os, time, signal
+def daemon(tag):
+    if os.fork() == 0:
+        os.setsid()
+        if os.fork() == 0:
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)
+            os.execv('/bin/sleep', ['/bin/sleep', '1000', tag])
+        os._exit(0)
+daemon('setsid')
+if os.fork() == 0:
+    os.setpgid(0, 0)
+    os.execv('/bin/sleep', ['/bin/sleep', '1000', 'pgrp'])
+if os.fork() == 0:
+    os.execv('/bin/sleep', ['/bin/sleep', '1000', 'child'])
+time.sleep(0.2)
+`, `
+import os
+mine = {str(os.getpid())}
+others = [p for p in os.listdir('/proc') if p.isdigit() and p != '1' and p not in mine]
+for p in others:
+    try: print(p, open('/proc/%s/cmdline' % p).read())
+    except OSError: pass
+`, nil},
+		{"zombies", `
+import os
+for _ in range(10):
+    if os.fork() == 0: os._exit(0)
+# never waits: its children stay zombies until it exits, then the init reaps them
+`, `
+import os
+others = [p for p in os.listdir('/proc') if p.isdigit() and p not in ('1', str(os.getpid()))]
+if others: print(others)
+`, nil},
+		{"System V IPC", `
+import ctypes
+libc = ctypes.CDLL(None, use_errno=True)
+IPC_CREAT = 0o1000
+assert libc.shmget(1234, 4096, IPC_CREAT | 0o666) >= 0, ctypes.get_errno()
+assert libc.msgget(1235, IPC_CREAT | 0o666) >= 0, ctypes.get_errno()
+assert libc.semget(1236, 1, IPC_CREAT | 0o666) >= 0, ctypes.get_errno()
+`, `
+for k in ('shm', 'msg', 'sem'):
+    rows = open('/proc/sysvipc/' + k).read().splitlines()[1:]
+    if rows: print(k, rows)
+`, nil},
+		{"a file the next run imports", `
+import os, sys
+v = 'python%d.%d' % sys.version_info[:2]
+site = '/tmp/.local/lib/%s/site-packages' % v
+os.makedirs(site, exist_ok=True)
+open(site + '/evil.pth', 'w').write('import sys; print("EVIL pth")\n')
+open(site + '/usercustomize.py', 'w').write('print("EVIL usercustomize")\n')
+for d in ('/box', '/tmp'):
+    open(d + '/sitecustomize.py', 'w').write('print("EVIL sitecustomize")\n')
+    open(d + '/json.py', 'w').write('print("EVIL json")\n')
+`, `
+import json
+`, []string{}},
+		{"signals to the init", `
+import os, signal
+for s in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGQUIT, signal.SIGUSR1, signal.SIGSEGV,
+          signal.SIGBUS, signal.SIGABRT, signal.SIGPIPE, signal.SIGALRM, signal.SIGSTOP, signal.SIGKILL):
+    try: os.kill(1, s)
+    except OSError as e: print('kill', s, e)
+`, `
+import os
+print(end='')
+`, nil},
+		{"the init's memory and descriptors", `
+import os
+for f in ('/proc/1/mem', '/proc/1/environ', '/proc/1/fd/3', '/proc/1/root/proc/1/mem'):
+    try:
+        open(f, 'rb').read(1)
+        print('OPENED', f)
+    except OSError: pass
+try:
+    print('FDS', os.listdir('/proc/1/fd'))
+except OSError: pass
+`, `print(end='')`, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			before := p.Stats()
+			args := tt.args
+			if args == nil {
+				args = []string{"-I"}
+			}
+			a := run(tt.attack, args...)
+			if strings.Contains(string(a.Stdout), "OPENED") || strings.Contains(string(a.Stdout), "FDS") {
+				t.Errorf("attack got through: %s", a.Stdout)
+			}
+			pr := run(tt.probe, args...)
+			if pr.Status != StatusExited || pr.ExitCode != 0 || len(pr.Stdout) > 0 {
+				t.Errorf("probe found something: status %v exit %d stdout %q stderr %q (attack: %v %d %q)",
+					pr.Status, pr.ExitCode, pr.Stdout, tail(pr.Stderr), a.Status, a.ExitCode, tail(a.Stderr))
+			}
+			after := p.Stats()
+			if after.Started != before.Started || after.Broken != before.Broken {
+				t.Errorf("the sandbox was replaced: before %+v, after %+v", before, after)
+			}
+		})
+	}
+}
+
+// TestPoolCopiesFiles checks that a run's files reach the work directory
+// read-only, and that a program that changes its copy does not change the
+// next run's.
+func TestPoolCopiesFiles(t *testing.T) {
+	p := needPool(t)
+	needPython(t)
+	p.MaxSandboxes = 1
+	dir := t.TempDir()
+	os.Chmod(dir, 0o755)
+	before := p.Stats()
+	src := filepath.Join(dir, "main.py")
+	code := `import os, stat
+print(oct(stat.S_IMODE(os.stat('/box/main.py').st_mode)), open('/box/data.txt').read())
+os.chmod('/box/main.py', 0o644)
+open('/box/main.py', 'w').write('print("changed")')
+`
+	os.WriteFile(src, []byte(code), 0o644)
+	os.WriteFile(filepath.Join(dir, "data.txt"), []byte("data"), 0o644)
+	spec := &Spec{
+		Args: []string{python, "-I", WorkDir + "/main.py"}, Env: BaseEnv, Limits: testLimits,
+		Mounts: []Mount{{Source: src, Target: WorkDir + "/main.py"}, {Source: filepath.Join(dir, "data.txt"), Target: WorkDir + "/data.txt"}},
+	}
+	for i := 0; i < 2; i++ {
+		r, err := p.Run(context.Background(), spec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := string(r.Stdout); got != "0o444 data\n" {
+			t.Errorf("run %d: stdout %q stderr %q, want the read-only copy", i, got, tail(r.Stderr))
+		}
+	}
+	if got, _ := os.ReadFile(src); string(got) != code {
+		t.Errorf("the host's file changed: %q", got)
+	}
+	if s := p.Stats(); s.Started-before.Started != 1 || s.Runs-before.Runs != 2 {
+		t.Errorf("stats %+v (before %+v), want one sandbox serving both runs", s, before)
+	}
+}
+
+// TestPoolWritableMountRunsApart checks that a run with a writable mount
+// (a compile step) gets a sandbox of its own and its writes reach the host.
+func TestPoolWritableMountRunsApart(t *testing.T) {
+	p := needPool(t)
+	dir := hostDir(t)
+	uid, gid := p.HostIDs()
+	os.Chown(dir, uid, gid)
+	r, err := p.Run(context.Background(), &Spec{
+		Args: []string{"/bin/sh", "-c", "echo built > /out/a"}, Env: BaseEnv, Limits: testLimits,
+		Mounts: []Mount{{Source: dir, Target: OutDir, Writable: true}},
+	})
+	if err != nil || r.Status != StatusExited || r.ExitCode != 0 {
+		t.Fatalf("err %v result %+v", err, r)
+	}
+	if got, _ := os.ReadFile(filepath.Join(dir, "a")); string(got) != "built\n" {
+		t.Errorf("out file %q", got)
+	}
+	if s := p.Stats(); s.PerRun != 1 {
+		t.Errorf("stats %+v, want one run apart", s)
+	}
+}
+
+// TestPoolExecFailure checks that a command that cannot be executed is a
+// machinery error, and the sandbox stays usable.
+func TestPoolExecFailure(t *testing.T) {
+	p := needPool(t)
+	p.MaxSandboxes = 1
+	_, err := p.Run(context.Background(), &Spec{Args: []string{"/no/such/program"}, Env: BaseEnv, Limits: testLimits})
+	if err == nil || !strings.Contains(err.Error(), "no such file") {
+		t.Errorf("err = %v, want exec's error", err)
+	}
+	r, err := p.Run(context.Background(), &Spec{Args: []string{"/bin/echo", "ok"}, Env: BaseEnv, Limits: testLimits})
+	if err != nil || string(r.Stdout) != "ok\n" {
+		t.Fatalf("after a failed exec: %v %+v", err, r)
+	}
+	if s := p.Stats(); s.Broken != 0 {
+		t.Errorf("stats %+v", s)
+	}
+}
+
+// hostDir is a temporary directory the sandbox user can reach (t.TempDir's
+// parent is private to this user).
+func hostDir(t *testing.T) string {
+	t.Helper()
+	dir, err := os.MkdirTemp("", "scalebox-test-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.Chmod(dir, 0o755)
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	return dir
 }
