@@ -36,6 +36,10 @@ type Options struct {
 	Logger *slog.Logger
 	// NoSeccomp turns the system call filter off (for debugging).
 	NoSeccomp bool
+	// Parallelism is how many runs may be in progress at once (-j); the
+	// pool keeps up to that many warm sandboxes of each kind. Zero means
+	// GOMAXPROCS.
+	Parallelism int
 }
 
 // Defaults for Options.

@@ -39,8 +39,11 @@ const BackendPool = "pool"
 type Pool struct {
 	bw  *Bwrap
 	exe *os.File // this binary, bound into every sandbox as its init
-	// MaxSandboxes bounds the sandboxes kept, busy and idle together; a
-	// run that finds none free waits for one. Zero means GOMAXPROCS.
+	// MaxSandboxes bounds the sandboxes kept, busy and idle together; when
+	// it is reached a run evicts an idle sandbox of another kind, or waits.
+	// Runs need sandboxes of a few kinds (a language with a prepared
+	// cache, a checker with a smaller tmpfs), so it is a few times the
+	// parallelism (Options.Parallelism).
 	MaxSandboxes int
 	// IdleTimeout is how long an idle sandbox is kept.
 	IdleTimeout time.Duration
@@ -89,12 +92,17 @@ func NewPool(opts Options) (*Pool, error) {
 		bw.Close()
 		return nil, fmt.Errorf("pool: %w", err)
 	}
+	par := opts.Parallelism
+	if par <= 0 {
+		par = runtime.GOMAXPROCS(0)
+	}
 	p := &Pool{
 		bw: bw, exe: exe,
-		IdleTimeout: 30 * time.Second,
-		MaxRuns:     5000,
-		stop:        make(chan struct{}),
-		done:        make(chan struct{}),
+		MaxSandboxes: 4 * par,
+		IdleTimeout:  30 * time.Second,
+		MaxRuns:      5000,
+		stop:         make(chan struct{}),
+		done:         make(chan struct{}),
 	}
 	p.cond = sync.NewCond(&p.mu)
 	p.desc = bw.Describe()
@@ -285,10 +293,7 @@ func (p *Pool) Run(ctx context.Context, spec *Spec) (*Result, error) {
 // get returns an idle sandbox made for pl, or starts one; when the pool is
 // full it destroys an idle sandbox of another profile, or waits.
 func (p *Pool) get(ctx context.Context, pl *poolPlan) (*box, error) {
-	max := p.MaxSandboxes
-	if max <= 0 {
-		max = defaultParallelism()
-	}
+	max := max(p.MaxSandboxes, 1)
 	stop := context.AfterFunc(ctx, func() {
 		p.mu.Lock()
 		p.cond.Broadcast()
@@ -625,8 +630,6 @@ func childRlimits(lim Limits, noCgroup bool) []initRlimit {
 	}
 	return rl
 }
-
-func defaultParallelism() int { return runtime.GOMAXPROCS(0) }
 
 // nofileLimit is every program's RLIMIT_NOFILE, in every backend: the
 // usual soft limit of a login shell, so that a verdict does not depend on

@@ -31,7 +31,7 @@ import (
 // if it failed.
 
 const (
-	opReady   = "ready"
+	opReady  = "ready"
 	opRun    = "run"
 	opKill   = "kill"
 	opExited = "exited"

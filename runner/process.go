@@ -227,8 +227,9 @@ func (l *launcher) exec(ctx context.Context, spec *Spec, start starter, exitSign
 			return nil, sysErr("%v", err)
 		}
 	}
-	if !waitTimeout(&drained, 2*time.Second) {
-		// Something outside the cgroup still holds a pipe: close our ends.
+	if !waitDrained(&drained, drainIdle, &stdout, &stderr) {
+		// Something outside the cgroup still holds a pipe open and writes
+		// nothing: close our ends.
 		outR.Close()
 		errR.Close()
 		drained.Wait()
@@ -461,6 +462,10 @@ type capBuffer struct {
 	buf   bytes.Buffer
 	keep  int
 	total int64
+	// waiting is when the drainer's current read began (unix
+	// nanoseconds), 0 while it handles what it read (a slow watcher on a
+	// loaded machine is progress, not idleness), 1 once it has ended.
+	waiting atomic.Int64
 	// watch sees each piece read; stop is called once when it returns true.
 	watch   func([]byte) bool
 	stop    func()
@@ -474,7 +479,9 @@ func (c *capBuffer) drain(r io.Reader, limit int64, overflow func()) {
 	chunk := make([]byte, 64<<10)
 	fired := false
 	for {
+		c.waiting.Store(time.Now().UnixNano())
 		n, err := r.Read(chunk)
+		c.waiting.Store(0)
 		if n > 0 {
 			c.total += int64(n)
 			if room := c.keep - c.buf.Len(); room > 0 {
@@ -490,19 +497,45 @@ func (c *capBuffer) drain(r io.Reader, limit int64, overflow func()) {
 			}
 		}
 		if err != nil {
+			c.waiting.Store(1)
 			return
 		}
 	}
 }
 
-func waitTimeout(wg *sync.WaitGroup, d time.Duration) bool {
+// drainIdle is how long the drainers may go without reading anything,
+// after the program's processes are gone, before the launcher stops
+// waiting for the end of its output.
+var drainIdle = 2 * time.Second
+
+// waitDrained waits until the drainers reach the end of the output. Once
+// every process of a run is dead the pipes end as soon as what they hold
+// is read, however long the judge's watcher takes over it (on a loaded
+// machine, seconds): a result the program wrote must never be dropped. It
+// gives up, and returns false, only when neither drainer has made progress
+// for idle: each is waiting for data that has not come (a process outside
+// the run's cgroup holds a pipe).
+func waitDrained(wg *sync.WaitGroup, idle time.Duration, bufs ...*capBuffer) bool {
 	done := make(chan struct{})
 	go func() { wg.Wait(); close(done) }()
-	select {
-	case <-done:
-		return true
-	case <-time.After(d):
-		return false
+	t := time.NewTicker(idle / 4)
+	defer t.Stop()
+	for {
+		select {
+		case <-done:
+			return true
+		case <-t.C:
+			stuck := true
+			for _, b := range bufs {
+				w := b.waiting.Load()
+				if w == 0 || time.Since(time.Unix(0, w)) < idle {
+					stuck = false
+				}
+			}
+			if stuck {
+				return false
+			}
+		}
 	}
 }
 

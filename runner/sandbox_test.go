@@ -332,3 +332,27 @@ func TestDirectBackend(t *testing.T) {
 		t.Errorf("busy loop: status %v, want cpu-time-limit", r.Status)
 	}
 }
+
+// TestSlowWatcherLosesNothing checks that output the program wrote before
+// it exited is all read, however long the judge's watcher takes over it:
+// a loaded machine once dropped a function harness's last result lines
+// (and its completion marker) because reading stopped two seconds after
+// the program's exit.
+func TestSlowWatcherLosesNothing(t *testing.T) {
+	needPython(t)
+	old := drainIdle
+	drainIdle = 200 * time.Millisecond
+	defer func() { drainIdle = old }()
+	eachBackend(t, func(t *testing.T, sb ClosableSandbox) {
+		want := bytes.Repeat([]byte("x"), 300<<10)
+		spec := &Spec{Args: []string{python, "-I", "-c", "import sys; sys.stdout.write('x' * (300 << 10))"}, Env: BaseEnv, Limits: testLimits}
+		spec.Watch = func([]byte) bool { time.Sleep(500 * time.Millisecond); return false }
+		r, err := sb.Run(context.Background(), spec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Status != StatusExited || !bytes.Equal(r.Stdout, want) {
+			t.Errorf("status %v, %d bytes of %d", r.Status, len(r.Stdout), len(want))
+		}
+	})
+}

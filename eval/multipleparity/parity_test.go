@@ -18,10 +18,11 @@ import (
 // sharedData is ../shared/data from the repository root.
 const sharedData = "../../../shared/data"
 
-// needSandbox returns the real bwrap sandbox, or skips (fails in CI).
+// needSandbox returns the real sandbox (the default backend, or the one
+// SCALEBOX_TEST_SANDBOX names: pool, bwrap), or skips (fails in CI).
 func needSandbox(t testing.TB) runner.ClosableSandbox {
 	t.Helper()
-	sb, err := runner.NewBwrap(runner.Options{})
+	sb, err := runner.NewSandbox(os.Getenv("SCALEBOX_TEST_SANDBOX"), runner.Options{})
 	if err != nil {
 		if os.Getenv("CI") == "true" {
 			t.Fatalf("CI=true but the sandbox is unavailable: %v", err)
