@@ -8,6 +8,7 @@ import (
 	"syscall"
 
 	"github.com/scalebox-dev/scalebox/cmd"
+	"github.com/scalebox-dev/scalebox/runner"
 )
 
 func main() {
@@ -15,7 +16,14 @@ func main() {
 	// After the first signal the default handling returns, so a second
 	// Ctrl-C ends the process at once (sandboxes die with it).
 	context.AfterFunc(ctx, stop)
+	// Orphans of sandboxed runs come to scalebox and are reaped, also when
+	// it is PID 1 of a container.
+	stopReaper, err := runner.StartReaper()
+	if err != nil {
+		stopReaper = func() {}
+	}
 	code := cmd.Execute(ctx, cmd.DefaultDeps(), os.Args[1:])
 	stop()
+	stopReaper()
 	os.Exit(code)
 }

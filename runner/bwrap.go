@@ -100,7 +100,7 @@ func NewBwrap(opts Options) (*Bwrap, error) {
 	if err != nil {
 		return nil, fmt.Errorf("bubblewrap is not installed (%w); install it with: %s", err, installHint("bubblewrap"))
 	}
-	out, err := exec.Command(path, "--version").Output()
+	out, err := outputOwned(exec.Command(path, "--version"), false)
 	if err != nil {
 		return nil, fmt.Errorf("%s --version: %w", path, err)
 	}

@@ -242,7 +242,7 @@ func (r *Resolver) resolve(id string) (*Toolchain, error) {
 	}
 	if len(l.Version) > 0 {
 		argv := tc.Expand(l.Version, "")
-		out, err := exec.Command(argv[0], argv[1:]...).CombinedOutput()
+		out, err := outputOwned(exec.Command(argv[0], argv[1:]...), true)
 		if err != nil {
 			return nil, &ToolchainError{Lang: id, Reason: fmt.Sprintf("%s does not run: %v: %s", argv[0], err, firstLine(out)), Install: install}
 		}

@@ -43,7 +43,15 @@ var shared struct {
 }
 
 func TestMain(m *testing.M) {
+	// As in the main program: orphans of killed sandboxes come here and are
+	// reaped, and checkNoLeftovers can see that none is left.
+	stopReaper, err := StartReaper()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "reaper:", err)
+		os.Exit(1)
+	}
 	code := m.Run()
+	defer stopReaper()
 	if f := shared.f; f != nil {
 		f.b.Close()
 		f.sb.Close()

@@ -35,7 +35,7 @@ func NewNsjail(opts Options) (*Nsjail, error) {
 		return nil, err
 	}
 	n.desc.Backend = "nsjail"
-	if out, err := exec.Command(path, "--help").CombinedOutput(); err == nil {
+	if out, err := outputOwned(exec.Command(path, "--help"), true); err == nil {
 		n.desc.Version = firstLine(out)
 	}
 	n.base = nsjailBaseArgs(o, isRoot())

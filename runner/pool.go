@@ -424,7 +424,7 @@ func (p *Pool) newBox(prof sandboxProfile) (*box, error) {
 			Credential: p.bw.launcher.cred,
 		},
 	}
-	err = b.cmd.Start()
+	err = startOwned(b.cmd)
 	logW.Close()
 	if err != nil {
 		host.Close()
@@ -433,7 +433,7 @@ func (p *Pool) newBox(prof sandboxProfile) (*box, error) {
 	p.stats.started.Add(1)
 	b.exited = make(chan struct{})
 	go func() {
-		b.waitErr = b.cmd.Wait()
+		b.waitErr = waitOwned(b.cmd)
 		close(b.exited)
 	}()
 	if b.conn, err = newPacketConn(host); err != nil {

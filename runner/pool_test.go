@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -333,4 +334,52 @@ func hostDir(t *testing.T) string {
 	os.Chmod(dir, 0o755)
 	t.Cleanup(func() { os.RemoveAll(dir) })
 	return dir
+}
+
+// TestReaper checks that an orphan reparented to this process (a child
+// subreaper) is reaped, and that a process os/exec waits for is not.
+func TestReaper(t *testing.T) {
+	// The shell exits at once; its background child, a grandchild of this
+	// process, is reparented here and exits after 100 ms.
+	orphaner := exec.Command("/bin/sh", "-c", "/bin/sleep 0.1 & exit 0")
+	if err := startOwned(orphaner); err != nil {
+		t.Fatal(err)
+	}
+	// An owned child that exits while nobody waits for it yet.
+	quick := exec.Command("/bin/true")
+	if err := startOwned(quick); err != nil {
+		t.Fatal(err)
+	}
+	if err := waitOwned(orphaner); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(300 * time.Millisecond)
+	ReapOrphans()
+	if err := waitOwned(quick); err != nil {
+		t.Errorf("the reaper took an owned child's exit: %v", err)
+	}
+	checkNoLeftovers(t)
+}
+
+// TestKilledRunsLeaveNoOrphans kills per-run bwrap sandboxes mid-run (the
+// wrapper dies with its program, orphaning bwrap's own children) and
+// checks that nothing of them is left, zombies included.
+func TestKilledRunsLeaveNoOrphans(t *testing.T) {
+	needPython(t)
+	sb, err := NewBwrap(Options{})
+	if err != nil {
+		skipOrFail(t, "sandbox unavailable: %v", err)
+	}
+	lim := testLimits
+	lim.CPUTime = 200 * time.Millisecond
+	for i := 0; i < 5; i++ {
+		r := runPyLimits(t, sb, "import os\nif os.fork() == 0:\n    while True: pass\nwhile True: pass", lim)
+		if r.Status != StatusTimeLimit && r.Status != StatusWallLimit {
+			t.Fatalf("status %v", r.Status)
+		}
+	}
+	if err := sb.Close(); err != nil {
+		t.Fatal(err)
+	}
+	checkNoLeftovers(t)
 }

@@ -119,7 +119,7 @@ type cmdProcess exec.Cmd
 
 func (c *cmdProcess) wait() (syscall.WaitStatus, *syscall.Rusage, error) {
 	cmd := (*exec.Cmd)(c)
-	err := cmd.Wait()
+	err := waitOwned(cmd)
 	var exitErr *exec.ExitError
 	if err != nil && !errors.As(err, &exitErr) {
 		return 0, nil, fmt.Errorf("wait %s: %w", cmd.Path, err)
@@ -322,18 +322,18 @@ func (l *launcher) classify(ctx context.Context, res *Result, ws syscall.WaitSta
 // detaches. This works the same for cgroup v1 and v2 and for every backend.
 func (l *launcher) startConfined(cmd *exec.Cmd, cg cgroup) error {
 	if cg == nil {
-		return cmd.Start()
+		return startOwned(cmd)
 	}
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
 	cmd.SysProcAttr.Ptrace = true
-	if err := cmd.Start(); err != nil {
+	if err := startOwned(cmd); err != nil {
 		return err
 	}
 	pid := cmd.Process.Pid
 	fail := func(err error) error {
 		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
+		_ = waitOwned(cmd)
 		return err
 	}
 	var ws syscall.WaitStatus

@@ -1,0 +1,171 @@
+package runner
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// scalebox is a child subreaper: a process that loses its parent inside
+// scalebox's tree (a sandbox wrapper killed with its run, whose children
+// then become orphans) is reparented to scalebox instead of to PID 1, and
+// scalebox reaps it. In a container where scalebox is PID 1 nobody else
+// would, and zombies would pile up for the life of a server; elsewhere
+// their CPU time would escape scalebox's accounting.
+//
+// Reaping must not steal the exit status of a process os/exec waits for,
+// so every process the runner starts is registered as owned while it is
+// started and until it is waited for, and the reaper only reaps zombies
+// that are not owned. Starting takes a read lock and reaping the write
+// lock, so a child cannot exit and be reaped between its start and its
+// registration.
+
+var owned struct {
+	start sync.RWMutex // held for reading while starting, for writing while reaping
+	mu    sync.Mutex
+	pids  map[int]int // pid -> count
+}
+
+// startOwned starts cmd and registers its process until waitOwned.
+func startOwned(cmd *exec.Cmd) error {
+	owned.start.RLock()
+	defer owned.start.RUnlock()
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	own(cmd.Process.Pid)
+	return nil
+}
+
+// waitOwned waits for cmd and ends its registration.
+func waitOwned(cmd *exec.Cmd) error {
+	err := cmd.Wait()
+	disown(cmd.Process.Pid)
+	return err
+}
+
+// outputOwned is cmd.Output (or CombinedOutput) for a registered process.
+func outputOwned(cmd *exec.Cmd, combined bool) ([]byte, error) {
+	var out, errOut bytes.Buffer
+	cmd.Stdout = &out
+	cmd.Stderr = &errOut
+	if combined {
+		cmd.Stderr = &out
+	}
+	if err := startOwned(cmd); err != nil {
+		return nil, err
+	}
+	err := waitOwned(cmd)
+	if ee, ok := err.(*exec.ExitError); ok && !combined {
+		ee.Stderr = errOut.Bytes()
+	}
+	return out.Bytes(), err
+}
+
+func own(pid int) {
+	owned.mu.Lock()
+	defer owned.mu.Unlock()
+	if owned.pids == nil {
+		owned.pids = map[int]int{}
+	}
+	owned.pids[pid]++
+}
+
+func disown(pid int) {
+	owned.mu.Lock()
+	defer owned.mu.Unlock()
+	if owned.pids[pid]--; owned.pids[pid] <= 0 {
+		delete(owned.pids, pid)
+	}
+}
+
+func isOwned(pid int) bool {
+	owned.mu.Lock()
+	defer owned.mu.Unlock()
+	return owned.pids[pid] > 0
+}
+
+// StartReaper makes this process a child subreaper and reaps the orphans
+// reparented to it, on SIGCHLD and every few seconds, until stop is
+// called. It is for the main program (and tests that check that nothing
+// is left behind); the runner works without it.
+func StartReaper() (stop func(), err error) {
+	if err := unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); err != nil {
+		return nil, err
+	}
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, syscall.SIGCHLD)
+	quit := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(2 * time.Second)
+		defer t.Stop()
+		for {
+			select {
+			case <-quit:
+				return
+			case <-sig:
+			case <-t.C:
+			}
+			ReapOrphans()
+		}
+	}()
+	return func() {
+		signal.Stop(sig)
+		close(quit)
+		<-done
+	}, nil
+}
+
+// ReapOrphans reaps this process's zombie children that the runner did not
+// start itself, and returns how many it reaped.
+func ReapOrphans() int {
+	owned.start.Lock()
+	defer owned.start.Unlock()
+	n := 0
+	for _, pid := range children() {
+		if isOwned(pid) || !isZombie(pid) {
+			continue
+		}
+		if got, err := unix.Wait4(pid, nil, unix.WNOHANG, nil); err == nil && got == pid {
+			n++
+		}
+	}
+	return n
+}
+
+// children lists the pids of this process's children.
+func children() []int {
+	files, _ := filepath.Glob("/proc/self/task/*/children")
+	var pids []int
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			continue
+		}
+		for _, s := range bytes.Fields(data) {
+			if pid, err := strconv.Atoi(string(s)); err == nil {
+				pids = append(pids, pid)
+			}
+		}
+	}
+	return pids
+}
+
+func isZombie(pid int) bool {
+	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return false
+	}
+	i := bytes.LastIndexByte(data, ')')
+	return i > 0 && i+2 < len(data) && data[i+2] == 'Z'
+}
