@@ -36,6 +36,9 @@ type Options struct {
 	Logger *slog.Logger
 	// NoSeccomp turns the system call filter off (for debugging).
 	NoSeccomp bool
+	// NoPythonForkServer makes the pool start every Python program as a
+	// new interpreter instead of forking it from a warm one.
+	NoPythonForkServer bool
 	// Parallelism is how many runs may be in progress at once (-j); the
 	// pool keeps up to that many warm sandboxes of each kind. Zero means
 	// GOMAXPROCS.

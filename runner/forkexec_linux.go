@@ -42,8 +42,10 @@ type forkSpec struct {
 	argv []*byte // nil-terminated
 	envv []*byte // nil-terminated
 	dir  *byte
-	// stdio are the descriptors that become 0, 1 and 2.
+	// stdio are the descriptors that become 0, 1 and 2; extra become 3,
+	// 4 and so on.
 	stdio [3]int
+	extra []int
 	// cgroupProcs are cgroup.procs files the child writes "0" to.
 	cgroupProcs []int
 	rlimits     []childRlimit
@@ -180,6 +182,18 @@ func forkAndExecChild(fs *forkSpec, errFD int) (pid uintptr, errno syscall.Errno
 			_, _, err1 = syscall.RawSyscall(syscall.SYS_FCNTL, fd, syscall.F_SETFD, 0)
 		} else {
 			_, _, err1 = syscall.RawSyscall(syscall.SYS_DUP3, fd, uintptr(i), 0)
+		}
+		if err1 != 0 {
+			step = stepDup
+			goto fail
+		}
+	}
+	for i := 0; i < len(fs.extra); i++ {
+		fd, to := uintptr(fs.extra[i]), uintptr(3+i)
+		if fd == to {
+			_, _, err1 = syscall.RawSyscall(syscall.SYS_FCNTL, fd, syscall.F_SETFD, 0)
+		} else {
+			_, _, err1 = syscall.RawSyscall(syscall.SYS_DUP3, fd, to, 0)
 		}
 		if err1 != 0 {
 			step = stepDup

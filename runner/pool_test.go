@@ -3,6 +3,7 @@ package runner
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,7 +17,7 @@ import (
 // bubblewrap skips the test, except in CI, where the test must run.
 func needPool(t *testing.T) *Pool {
 	t.Helper()
-	p, err := NewPool(Options{})
+	p, err := NewPool(Options{Logger: testLogger()})
 	if err != nil {
 		skipOrFail(t, "warm sandboxes unavailable: %v", err)
 	}
@@ -24,9 +25,15 @@ func needPool(t *testing.T) *Pool {
 		if err := p.Close(); err != nil {
 			t.Errorf("close pool: %v", err)
 		}
-		checkNoLeftovers(t)
 	})
 	return p
+}
+
+// noLeftovers checks, once the test and its cleanups are done, that the
+// test left no process and no cgroup behind. Call it before creating
+// sandboxes (cleanups run last-in first-out).
+func noLeftovers(t *testing.T) {
+	t.Cleanup(func() { checkNoLeftovers(t) })
 }
 
 func skipOrFail(t *testing.T, format string, args ...any) {
@@ -88,6 +95,7 @@ func childProcesses(pid int) []string {
 // probe must find nothing, and the sandbox must have been reused (not
 // replaced), since the attack is a program like any other.
 func TestPoolReuse(t *testing.T) {
+	noLeftovers(t)
 	p := needPool(t)
 	needPython(t)
 	p.MaxSandboxes = 1
@@ -146,20 +154,18 @@ def daemon(tag):
         os.setsid()
         if os.fork() == 0:
             signal.signal(signal.SIGTERM, signal.SIG_IGN)
-            os.execv('/bin/sleep', ['/bin/sleep', '1000', tag])
+            os.execv('/bin/sleep', [tag, '1000'])
         os._exit(0)
 daemon('setsid')
 if os.fork() == 0:
     os.setpgid(0, 0)
-    os.execv('/bin/sleep', ['/bin/sleep', '1000', 'pgrp'])
+    os.execv('/bin/sleep', ['pgrp', '1000'])
 if os.fork() == 0:
-    os.execv('/bin/sleep', ['/bin/sleep', '1000', 'child'])
+    os.execv('/bin/sleep', ['child', '1000'])
 time.sleep(0.2)
 `, `
 import os
-mine = {str(os.getpid())}
-others = [p for p in os.listdir('/proc') if p.isdigit() and p != '1' and p not in mine]
-for p in others:
+for p in machinery_others():
     try: print(p, open('/proc/%s/cmdline' % p).read())
     except OSError: pass
 `, nil},
@@ -169,8 +175,7 @@ for _ in range(10):
     if os.fork() == 0: os._exit(0)
 # never waits: its children stay zombies until it exits, then the init reaps them
 `, `
-import os
-others = [p for p in os.listdir('/proc') if p.isdigit() and p not in ('1', str(os.getpid()))]
+others = machinery_others()
 if others: print(others)
 `, nil},
 		{"System V IPC", `
@@ -231,7 +236,7 @@ except OSError: pass
 			if strings.Contains(string(a.Stdout), "OPENED") || strings.Contains(string(a.Stdout), "FDS") {
 				t.Errorf("attack got through: %s", a.Stdout)
 			}
-			pr := run(tt.probe, args...)
+			pr := run(probeHelpers+tt.probe, args...)
 			if pr.Status != StatusExited || pr.ExitCode != 0 || len(pr.Stdout) > 0 {
 				t.Errorf("probe found something: status %v exit %d stdout %q stderr %q (attack: %v %d %q)",
 					pr.Status, pr.ExitCode, pr.Stdout, tail(pr.Stderr), a.Status, a.ExitCode, tail(a.Stderr))
@@ -248,6 +253,7 @@ except OSError: pass
 // read-only, and that a program that changes its copy does not change the
 // next run's.
 func TestPoolCopiesFiles(t *testing.T) {
+	noLeftovers(t)
 	p := needPool(t)
 	needPython(t)
 	p.MaxSandboxes = 1
@@ -286,6 +292,7 @@ open('/box/main.py', 'w').write('print("changed")')
 // TestPoolWritableMountRunsApart checks that a run with a writable mount
 // (a compile step) gets a sandbox of its own and its writes reach the host.
 func TestPoolWritableMountRunsApart(t *testing.T) {
+	noLeftovers(t)
 	p := needPool(t)
 	dir := hostDir(t)
 	uid, gid := p.HostIDs()
@@ -308,6 +315,7 @@ func TestPoolWritableMountRunsApart(t *testing.T) {
 // TestPoolExecFailure checks that a command that cannot be executed is a
 // machinery error, and the sandbox stays usable.
 func TestPoolExecFailure(t *testing.T) {
+	noLeftovers(t)
 	p := needPool(t)
 	p.MaxSandboxes = 1
 	_, err := p.Run(context.Background(), &Spec{Args: []string{"/no/such/program"}, Env: BaseEnv, Limits: testLimits})
@@ -382,4 +390,218 @@ func TestKilledRunsLeaveNoOrphans(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkNoLeftovers(t)
+}
+
+// needForkPool is a pool with the Python fork server, or one without.
+func needForkPool(t *testing.T, fork bool) *Pool {
+	t.Helper()
+	p, err := NewPool(Options{NoPythonForkServer: !fork, Logger: testLogger()})
+	if err != nil {
+		skipOrFail(t, "warm sandboxes unavailable: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := p.Close(); err != nil {
+			t.Errorf("close pool: %v", err)
+		}
+	})
+	return p
+}
+
+// TestForkServerLikeFreshInterpreter runs programs through the fork server
+// and as new interpreters and compares what they see and how they end.
+func TestForkServerLikeFreshInterpreter(t *testing.T) {
+	needPython(t)
+	noLeftovers(t)
+	forked, fresh := needForkPool(t, true), needForkPool(t, false)
+	dir := hostDir(t)
+	script := filepath.Join(dir, "main.py")
+	tests := []struct{ name, code, stdin string }{
+		{"exit 0", "print('hi')", ""},
+		{"exit 3", "import sys; sys.exit(3)", ""},
+		{"exit message", "import sys; sys.exit('bye')", ""},
+		{"exit bool", "import sys; sys.exit(True)", ""},
+		{"exit 300", "raise SystemExit(300)", ""},
+		{"exception", "def f():\n    1/0\nf()", ""},
+		{"syntax error", "def f(:\n    pass", ""},
+		{"main guard and argv", "import sys\nif __name__ == '__main__': print(sys.argv[1:], __name__)", ""},
+		{"stdin echo", "import sys\nfor line in sys.stdin: print(line.strip()[::-1])", "abc\ndef\n"},
+		{"input", "a, b = map(int, input().split()); print(a + b)", "2 3\n"},
+		{"unflushed stdout at exit", "import sys; sys.stdout.write('no newline')", ""},
+		{"atexit", "import atexit; atexit.register(lambda: print('bye'))\nprint('hi')", ""},
+		{"thread outlives main", "import threading, time\ndef f():\n    time.sleep(0.2); print('late')\nthreading.Thread(target=f).start()\nprint('main')", ""},
+		{"stdio encoding", "import sys; print(sys.stdout.encoding, sys.stdout.errors, sys.stdin.encoding, sys.stderr.line_buffering, sys.stdout.name)", ""},
+		{"open fds", "import os; print(sorted(int(f) for f in os.listdir('/proc/self/fd'))[:3], len(os.listdir('/proc/self/fd')))", ""},
+		{"keyboard interrupt", "raise KeyboardInterrupt", ""},
+		{"recursion", "import sys\nsys.setrecursionlimit(100000)\ndef f(n): return n if n == 0 else f(n - 1)\nprint(f(50000))", ""},
+		{"pickle a main class", "import pickle\nclass A: pass\nprint(type(pickle.loads(pickle.dumps(A()))).__name__)", ""},
+		{"cwd and file", "import os; print(os.getcwd(), __file__)", ""},
+	}
+	lim := testLimits
+	lim.WallTime = 20 * time.Second
+	lim.MemoryBytes = 512 << 20
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			src := fmt.Sprintf("%s.%d", script, i)
+			os.WriteFile(src, []byte(tt.code), 0o644)
+			spec := func() *Spec {
+				return &Spec{Args: []string{python, "-I", WorkDir + "/main.py", "x", "y"}, Env: BaseEnv, Limits: lim, Stdin: []byte(tt.stdin),
+					Mounts: []Mount{{Source: src, Target: WorkDir + "/main.py"}}}
+			}
+			before := forked.Stats().Forked
+			a, err := forked.Run(context.Background(), spec())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if forked.Stats().Forked != before+1 {
+				t.Fatalf("the fork server did not run it: %+v", forked.Stats())
+			}
+			b, err := fresh.Run(context.Background(), spec())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if a.Status != b.Status || a.ExitCode != b.ExitCode || a.Signal != b.Signal || string(a.Stdout) != string(b.Stdout) || string(a.Stderr) != string(b.Stderr) {
+				t.Errorf("forked: %v exit %d sig %v stdout %q stderr %q\nfresh:  %v exit %d sig %v stdout %q stderr %q",
+					a.Status, a.ExitCode, a.Signal, a.Stdout, a.Stderr, b.Status, b.ExitCode, b.Signal, b.Stdout, b.Stderr)
+			}
+		})
+	}
+}
+
+// testLogger logs to stderr when SCALEBOX_TEST_LOG is set.
+func testLogger() *slog.Logger {
+	if os.Getenv("SCALEBOX_TEST_LOG") == "" {
+		return nil
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, nil))
+}
+
+// probeHelpers are functions the probes of TestPoolReuse share.
+// machinery_others lists the processes of the sandbox other than the probe
+// and the sandbox's own machinery (its init, pid 1, and the Python fork
+// server, whose command line says what it is).
+const probeHelpers = `import os
+def machinery_others():
+    out = []
+    for p in os.listdir('/proc'):
+        if not p.isdigit() or p in ('1', str(os.getpid())):
+            continue
+        try:
+            if b"scalebox's Python fork server" in open('/proc/%s/cmdline' % p, 'rb').read():
+                continue
+        except OSError:
+            continue
+        out.append(p)
+    return out
+`
+
+// TestForkServerAttacks runs, through the fork server, programs that go
+// for the server (its memory, its socket, its modules, signals), each
+// followed by a probe from the same server: the probe must find the server
+// as it was. A program that kills or stops the server costs a sandbox, not
+// a verdict: its run is run again in a sandbox of its own.
+func TestForkServerAttacks(t *testing.T) {
+	needPython(t)
+	noLeftovers(t)
+	p := needForkPool(t, true)
+	p.MaxSandboxes = 1
+	lim := testLimits
+	lim.WallTime = 20 * time.Second
+	run := func(code string) *Result {
+		t.Helper()
+		r, err := p.Run(context.Background(), &Spec{Args: []string{python, "-I", "-c", code}, Env: BaseEnv, Limits: lim})
+		if err != nil {
+			t.Fatalf("run: %v", err)
+		}
+		return r
+	}
+	const probe = `import json, math, statistics, builtins, sys, random
+bad = []
+if json.dumps([1]) != '[1]': bad.append('json')
+if math.pi != 3.141592653589793: bad.append('math')
+if statistics.mean([1, 3]) != 2: bad.append('statistics')
+if builtins.len is not len or len([1]) != 1: bad.append('builtins')
+if sys.modules['__main__'].__dict__.get('planted'): bad.append('main')
+if 'evil' in sys.modules: bad.append('sys.modules')
+print(' '.join(bad), end='')
+`
+	server := `import os
+def server_pid():
+    for p in os.listdir('/proc'):
+        if p.isdigit() and p not in ('1', str(os.getpid())):
+            try:
+                if b"scalebox's Python fork server" in open('/proc/%s/cmdline' % p, 'rb').read(): return int(p)
+            except OSError: pass
+`
+	tests := []struct {
+		name, attack string
+		// costsSandbox: the attack ends the server; the sandbox is replaced.
+		costsSandbox bool
+	}{
+		{"patch modules", `import json, math, statistics, builtins, sys, types
+json.dumps = lambda *a, **k: 'EVIL'
+math.pi = 3
+statistics.mean = lambda x: 0
+builtins.len = lambda x: 0
+sys.modules['evil'] = types.ModuleType('evil')
+sys.modules['__main__'].planted = True
+`, false},
+		{"walk objects", `import gc, json
+for o in gc.get_objects():
+    if isinstance(o, dict) and o.get('dumps') is json.dumps:
+        o['dumps'] = lambda *a, **k: 'EVIL'
+`, false},
+		{"reach for the socket", server + `import socket, stat
+found = []
+for fd in range(3, 256):
+    try:
+        st = os.fstat(fd)
+    except OSError:
+        continue
+    if fd != 3 or not stat.S_ISDIR(st.st_mode): found.append(fd)
+pid = server_pid()
+for f in ('/proc/%d/fd/3' % pid, '/proc/%d/mem' % pid, '/proc/%d/environ' % pid):
+    try:
+        open(f, 'rb').read(1); found.append(f)
+    except OSError: pass
+try:
+    found.append(os.listdir('/proc/%d/fd' % pid))
+except OSError: pass
+print('FOUND', found) if found else None
+`, false},
+		{"shared memory", `for line in open('/proc/self/maps'):
+    perms = line.split()[1]
+    if 's' in perms and 'w' in perms: print('FOUND shared writable', line)
+`, false},
+		{"signal the server", server + `import signal
+for s in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGQUIT, signal.SIGUSR1, signal.SIGTSTP, signal.SIGALRM):
+    os.kill(server_pid(), s)
+`, false},
+		{"stop the server", server + `import signal
+os.kill(server_pid(), signal.SIGSTOP)
+`, false},
+		{"kill the server", server + `import signal
+os.kill(server_pid(), signal.SIGKILL)
+`, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			run("pass")
+			before := p.Stats()
+			a := run(tt.attack)
+			if strings.Contains(string(a.Stdout), "FOUND") {
+				t.Errorf("attack got through: %s", a.Stdout)
+			}
+			pr := run(probe)
+			if pr.Status != StatusExited || pr.ExitCode != 0 || len(pr.Stdout) > 0 {
+				t.Errorf("probe found the server changed: %v %d %q %q (attack %v %q)", pr.Status, pr.ExitCode, pr.Stdout, tail(pr.Stderr), a.Status, tail(a.Stderr))
+			}
+			after := p.Stats()
+			if after.Forked < before.Forked+1 {
+				t.Errorf("the probe did not run in a fork server: %+v -> %+v", before, after)
+			}
+			if replaced := after.Broken != before.Broken; replaced != tt.costsSandbox {
+				t.Errorf("sandbox replaced: %v, want %v (%+v -> %+v)", replaced, tt.costsSandbox, before, after)
+			}
+		})
+	}
 }

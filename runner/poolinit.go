@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -40,11 +41,17 @@ type initServer struct {
 	conn   *packetConn
 	sendMu sync.Mutex
 	modes  map[string]uint32 // resettable dir -> its mode at start
-	// running is the main process of the current run (0 between runs).
-	mu      sync.Mutex
-	running int
+	reaper *childReaper
+	// zygote is the Python fork server, once a run asked for one;
+	// zygoteFailed are the kinds that could not start (not tried again).
+	zygote       *zygote
+	zygoteFailed map[string]bool
+	// zygotePid is the fork server's pid (0: none), for the kills, which
+	// must spare it.
+	zygotePid atomic.Int64
 	// ready is closed when the sandbox is reset after the last run;
-	// resetErr says why it could not be.
+	// resetErr says why it could not be. Both are used by the main loop
+	// and, after a run, by the goroutine that waited for it, never at once.
 	ready    chan struct{}
 	resetErr error
 }
@@ -54,12 +61,18 @@ func sandboxInit() int {
 	// Not dumpable: the programs (same uid) cannot open /proc/1/mem, fd or
 	// environ.
 	_ = unix.Prctl(unix.PR_SET_DUMPABLE, 0, 0, 0, 0)
-	// Every signal a program may send is caught and dropped; the kernel
-	// drops SIGKILL and SIGSTOP sent to a namespace init from inside it.
+	s := &initServer{modes: map[string]uint32{}, ready: make(chan struct{}), reaper: newChildReaper()}
+	close(s.ready)
+	// Every signal a program may send is caught and dropped (the kernel
+	// drops SIGKILL and SIGSTOP sent to a namespace init from inside it);
+	// SIGCHLD reaps: as process 1 the init inherits every orphan.
 	sigs := make(chan os.Signal, 64)
 	signal.Notify(sigs)
 	go func() {
-		for range sigs {
+		for sig := range sigs {
+			if sig == unix.SIGCHLD {
+				s.reaper.reapAll()
+			}
 		}
 	}()
 	// Nothing inherited leaks into a program; the binary's own descriptor
@@ -71,8 +84,7 @@ func sandboxInit() int {
 		fmt.Fprintf(os.Stderr, "scalebox init: control socket: %v\n", err)
 		return 1
 	}
-	s := &initServer{conn: conn, modes: map[string]uint32{}, ready: make(chan struct{})}
-	close(s.ready)
+	s.conn = conn
 	for _, d := range resettable {
 		var st unix.Stat_t
 		if err := unix.Stat(d, &st); err != nil {
@@ -97,7 +109,7 @@ func sandboxInit() int {
 			s.run(&req, files)
 		case opKill:
 			closeAll(files)
-			_ = unix.Kill(-1, unix.SIGKILL)
+			s.killRun()
 		default:
 			closeAll(files)
 			s.send(&initReply{Op: opError, Err: "unknown request " + strconv.Quote(req.Op)})
@@ -111,6 +123,12 @@ func (s *initServer) send(r *initReply) error {
 	return s.conn.send(r)
 }
 
+// killRun kills every process of the current run: every process but the
+// init and the fork server.
+func (s *initServer) killRun() {
+	_ = killAllBut(int(s.zygotePid.Load()))
+}
+
 // run starts a run's program and, from another goroutine, waits for it
 // and reports. The main loop keeps reading, so a kill request is served
 // while the program runs. A run starts only once the sandbox is reset
@@ -119,54 +137,71 @@ func (s *initServer) send(r *initReply) error {
 func (s *initServer) run(req *initRequest, files []*os.File) {
 	defer closeAll(files)
 	<-s.ready
-	s.mu.Lock()
-	busy := s.running != 0
-	s.mu.Unlock()
-	if busy {
-		s.send(&initReply{Op: opError, Err: "a run is in progress"})
-		return
-	}
 	if s.resetErr != nil {
 		s.send(&initReply{Op: opError, Err: "the sandbox was not reset: " + s.resetErr.Error()})
 		return
 	}
+	s.ready = make(chan struct{})
 	fail := func(err error) {
-		s.ready = make(chan struct{})
 		s.reset(nil)
 		s.send(&initReply{Op: opError, Err: err.Error(), Clean: s.resetErr == nil})
 	}
-	fs, ce, err := s.start(req, files)
+	if err := s.prepare(req, files); err != nil {
+		fail(err)
+		return
+	}
+	if req.Python {
+		if z := s.zygoteFor(req); z != nil {
+			pid, err := z.start(req, files)
+			if err != nil {
+				// The fork server failed: the run fails as the machinery's
+				// fault, and the sandbox is not reused.
+				s.stopZygote()
+				s.reset(err)
+				s.send(&initReply{Op: opError, Err: "fork server: " + err.Error()})
+				return
+			}
+			go s.waitZygote(z, pid, req.Argv[0])
+			return
+		}
+	}
+	fs, ce, err := s.forkSpec(req, files)
 	if err != nil {
 		fail(err)
 		return
 	}
+	s.reaper.expect()
 	pid, err := forkExec(fs, ce)
 	runtime.KeepAlive(files)
 	if err != nil {
 		fail(fmt.Errorf("start %s: %w", req.Argv[0], err))
 		return
 	}
-	s.mu.Lock()
-	s.running = pid
-	s.ready = make(chan struct{})
-	s.mu.Unlock()
 	go s.wait(pid, req.Argv[0], ce)
 }
 
-// start copies the run's files into its directory and prepares the fork.
-func (s *initServer) start(req *initRequest, files []*os.File) (*forkSpec, *childErrors, error) {
+// prepare checks a run request's descriptors and copies its files in.
+func (s *initServer) prepare(req *initRequest, files []*os.File) error {
 	want := 3 + req.Cgroups + len(req.Files)
 	if len(files) != want || req.Cgroups < 0 {
-		return nil, nil, fmt.Errorf("run request with %d descriptors, want %d", len(files), want)
+		return fmt.Errorf("run request with %d descriptors, want %d", len(files), want)
+	}
+	if len(req.Argv) == 0 {
+		return errors.New("run request without a command")
 	}
 	if req.Dir == "" {
 		req.Dir = WorkDir
 	}
 	for i, f := range req.Files {
 		if err := copyIn(req.Dir, f, files[3+req.Cgroups+i]); err != nil {
-			return nil, nil, err
+			return err
 		}
 	}
+	return nil
+}
+
+// forkSpec prepares the fork of a run's program.
+func (s *initServer) forkSpec(req *initRequest, files []*os.File) (*forkSpec, *childErrors, error) {
 	fs, err := newForkSpec(req.Argv, req.Env, req.Dir)
 	if err != nil {
 		return nil, nil, err
@@ -200,48 +235,49 @@ func copyIn(dir string, f initFileReq, src *os.File) error {
 	return errors.Join(err, dst.Close())
 }
 
-// wait reaps the run's processes as they end (a program that keeps
-// orphaning children must not fill its pids limit with zombies, as it
-// would not under a reaping pid 1) until the main process ends; then it
+// wait waits for the run's main process (the init reaps every process as
+// it ends, so a program that keeps orphaning children does not fill its
+// pids limit with zombies, as it would not under a reaping pid 1); then it
 // ends and reaps everything else and reports. Emptying the writable
 // directories follows the report, before the next run.
 func (s *initServer) wait(pid int, path string, ce *childErrors) {
-	var ws unix.WaitStatus
-	var ru unix.Rusage
-	var err error
-	for {
-		var w unix.WaitStatus
-		var r unix.Rusage
-		wpid, werr := unix.Wait4(-1, &w, 0, &r)
-		if werr == unix.EINTR {
-			continue
-		}
-		if werr != nil {
-			err = werr
-			break
-		}
-		if wpid == pid {
-			ws, ru = w, r
-			break
-		}
-	}
+	ex := s.reaper.wait(pid)
 	// The child reports a failure before exec on its pipe.
 	startErr := ce.read()
-	kerr := killAllOthers(3 * time.Second)
-	rep := &initReply{Op: opExited, Status: uint32(ws), UserNs: ru.Utime.Nano(), SysNs: ru.Stime.Nano(), MaxRSS: ru.Maxrss * 1024}
-	switch {
-	case startErr != nil:
+	kerr := killAllBut(int(s.zygotePid.Load()))
+	s.reaper.forget()
+	rep := ex.reply()
+	if startErr != nil {
 		rep.Op, rep.Err = opError, fmt.Sprintf("start %s: %v", path, startErr)
-	case err != nil:
-		rep.Err = "wait: " + err.Error()
 	}
-	rep.Clean = err == nil && kerr == nil
+	rep.Clean = kerr == nil
 	if kerr != nil {
 		rep.Err = strings.TrimPrefix(rep.Err+"; "+kerr.Error(), "; ")
 	}
-	s.mu.Lock()
-	s.running = 0
-	s.mu.Unlock()
+	s.send(rep)
+	s.reset(kerr)
+}
+
+// waitZygote waits for a run the fork server started: the server reaps the
+// program and reports its status; the init reaps what it orphaned.
+func (s *initServer) waitZygote(z *zygote, pid int, path string) {
+	ex, err := z.wait()
+	kerr := killAllBut(z.pid)
+	s.reaper.forget()
+	if err != nil {
+		// The server is gone (a program killed it?): the run's outcome is
+		// unknown, and the sandbox is not reused.
+		s.stopZygote()
+		s.send(&initReply{Op: opError, Err: "fork server: " + err.Error()})
+		s.reset(err)
+		return
+	}
+	rep := ex.reply()
+	rep.Forked = true
+	rep.Clean = kerr == nil
+	if kerr != nil {
+		rep.Err = kerr.Error()
+	}
 	s.send(rep)
 	s.reset(kerr)
 }
@@ -258,14 +294,101 @@ func (s *initServer) reset(prev error) {
 	close(s.ready)
 }
 
-// cleanup kills and reaps every process but the init, empties the
-// writable directories and removes System V IPC objects. An error means
-// the sandbox may not be as it was and must not be reused.
+// exitInfo is how a process ended.
+type exitInfo struct {
+	ws unix.WaitStatus
+	ru unix.Rusage
+}
+
+func (e exitInfo) reply() *initReply {
+	return &initReply{Op: opExited, Status: uint32(e.ws), UserNs: e.ru.Utime.Nano(), SysNs: e.ru.Stime.Nano(), MaxRSS: e.ru.Maxrss * 1024}
+}
+
+// childReaper reaps the init's children as they end and hands the status
+// of the ones someone waits for to them.
+type childReaper struct {
+	mu      sync.Mutex
+	waiting map[int]chan exitInfo
+	// ended holds statuses reaped before anyone asked: a program may end
+	// before its parent registers the wait. Cleared after each run.
+	ended    map[int]exitInfo
+	expected bool
+	// keepRunning is a child to continue when it is stopped: the fork
+	// server, which a program may send SIGSTOP.
+	keepRunning atomic.Int64
+}
+
+func newChildReaper() *childReaper {
+	return &childReaper{waiting: map[int]chan exitInfo{}, ended: map[int]exitInfo{}}
+}
+
+// expect says a child whose status someone will ask for is being started.
+func (r *childReaper) expect() {
+	r.mu.Lock()
+	r.expected = true
+	r.mu.Unlock()
+}
+
+// forget drops the statuses nobody asked for (orphans).
+func (r *childReaper) forget() {
+	r.mu.Lock()
+	clear(r.ended)
+	r.expected = false
+	r.mu.Unlock()
+}
+
+// reapAll reaps every child that has ended, and continues the fork server
+// if a program stopped it.
+func (r *childReaper) reapAll() {
+	for {
+		var ex exitInfo
+		pid, err := unix.Wait4(-1, &ex.ws, unix.WNOHANG|unix.WUNTRACED, &ex.ru)
+		if err == unix.EINTR {
+			continue
+		}
+		if pid <= 0 {
+			return
+		}
+		if ex.ws.Stopped() {
+			if keep := r.keepRunning.Load(); keep != 0 && int64(pid) == keep {
+				_ = unix.Kill(pid, unix.SIGCONT)
+			}
+			continue
+		}
+		r.mu.Lock()
+		if c, ok := r.waiting[pid]; ok {
+			delete(r.waiting, pid)
+			c <- ex
+		} else if r.expected && len(r.waiting) == 0 && len(r.ended) < 64 {
+			// Perhaps the run's main process, ended before its wait was
+			// registered; anything else is an orphan, dropped.
+			r.ended[pid] = ex
+		}
+		r.mu.Unlock()
+	}
+}
+
+// wait returns the status of child pid once it has ended.
+func (r *childReaper) wait(pid int) exitInfo {
+	c := make(chan exitInfo, 1)
+	r.mu.Lock()
+	if ex, ok := r.ended[pid]; ok {
+		delete(r.ended, pid)
+		r.mu.Unlock()
+		return ex
+	}
+	r.waiting[pid] = c
+	r.mu.Unlock()
+	// A SIGCHLD may have come before the registration.
+	r.reapAll()
+	return <-c
+}
+
+// cleanup empties the writable directories and removes System V IPC
+// objects. An error means the sandbox may not be as it was and must not be
+// reused.
 func (s *initServer) cleanup() error {
 	var errs []error
-	if err := killAllOthers(3 * time.Second); err != nil {
-		errs = append(errs, err)
-	}
 	for _, d := range resettable {
 		if err := wipe(d, s.modes[d]); err != nil {
 			errs = append(errs, err)
@@ -277,35 +400,35 @@ func (s *initServer) cleanup() error {
 	return errors.Join(errs...)
 }
 
-// killAllOthers kills every process in the namespace but the init, reaps
-// them, and checks /proc until none is left (a fork bomb racing the kill
-// is bounded by the run's pids limit).
-func killAllOthers(timeout time.Duration) error {
-	deadline := time.Now().Add(timeout)
+// killAllBut kills every process in the namespace but the init and keep
+// (0: none), and waits until /proc shows no other (the init's reaper reaps
+// them; a fork bomb racing the kill is bounded by the run's pids limit).
+func killAllBut(keep int) error {
+	deadline := time.Now().Add(3 * time.Second)
 	for {
-		_ = unix.Kill(-1, unix.SIGKILL)
-		for {
-			pid, err := unix.Wait4(-1, nil, unix.WNOHANG, nil)
-			if pid <= 0 && err != unix.EINTR {
-				break
-			}
-		}
-		others, err := otherProcesses()
+		others, err := otherProcesses(keep)
 		if err != nil {
 			return err
 		}
 		if len(others) == 0 {
 			return nil
 		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("processes still alive: %s", strings.Join(others, " "))
+		if keep == 0 {
+			_ = unix.Kill(-1, unix.SIGKILL)
+		} else {
+			for _, p := range others {
+				_ = unix.Kill(p, unix.SIGKILL)
+			}
 		}
-		time.Sleep(time.Millisecond)
+		if time.Now().After(deadline) {
+			return fmt.Errorf("processes still alive: %v", others)
+		}
+		time.Sleep(200 * time.Microsecond)
 	}
 }
 
-// otherProcesses lists the pids in /proc other than the init's.
-func otherProcesses() ([]string, error) {
+// otherProcesses lists the pids in /proc other than the init's and keep.
+func otherProcesses(keep int) ([]int, error) {
 	d, err := os.Open("/proc")
 	if err != nil {
 		return nil, err
@@ -315,10 +438,13 @@ func otherProcesses() ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	var others []string
+	var others []int
 	for _, n := range names {
-		if n != "1" && n[0] >= '0' && n[0] <= '9' {
-			others = append(others, n)
+		if n[0] < '0' || n[0] > '9' {
+			continue
+		}
+		if pid, err := strconv.Atoi(n); err == nil && pid != 1 && pid != keep {
+			others = append(others, pid)
 		}
 	}
 	return others, nil

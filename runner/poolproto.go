@@ -48,6 +48,9 @@ type initRequest struct {
 	Files   []initFileReq `json:"files,omitempty"`
 	// Cgroups is how many cgroup.procs descriptors follow stdio.
 	Cgroups int `json:"cgroups,omitempty"`
+	// Python asks for the Python fork server, when the command is one it
+	// can serve.
+	Python bool `json:"python,omitempty"`
 }
 
 // initRlimit is one resource limit of a run.
@@ -70,10 +73,12 @@ type initReply struct {
 	// Status is the main process's wait status.
 	Status uint32 `json:"status,omitempty"`
 	// UserNs, SysNs and MaxRSS are the main process's rusage.
-	UserNs int64  `json:"user_ns,omitempty"`
-	SysNs  int64  `json:"sys_ns,omitempty"`
-	MaxRSS int64  `json:"maxrss,omitempty"`
-	Clean  bool   `json:"clean,omitempty"`
+	UserNs int64 `json:"user_ns,omitempty"`
+	SysNs  int64 `json:"sys_ns,omitempty"`
+	MaxRSS int64 `json:"maxrss,omitempty"`
+	Clean  bool  `json:"clean,omitempty"`
+	// Forked says the fork server ran the program.
+	Forked bool   `json:"forked,omitempty"`
 	Err    string `json:"err,omitempty"`
 }
 

@@ -140,6 +140,9 @@ type Description struct {
 	HostUID   int      `json:"host_uid"`
 	Isolation []string `json:"isolation"`
 	Warnings  []string `json:"warnings,omitempty"`
+	// PythonForkServer, when set, says that Python programs are forked
+	// from a warm interpreter and how that differs from a new one.
+	PythonForkServer string `json:"python_fork_server,omitempty"`
 }
 
 // defaultStderrKeep is how much stderr a Result keeps when the spec says nothing.

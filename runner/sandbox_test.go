@@ -33,8 +33,8 @@ func needSandbox(t *testing.T) *Bwrap {
 // of warm sandboxes and one bwrap per run. Both must give the same
 // results.
 func eachBackend(t *testing.T, f func(t *testing.T, sb ClosableSandbox)) {
-	t.Run("pool", func(t *testing.T) { f(t, needPool(t)) })
-	t.Run("bwrap", func(t *testing.T) { f(t, needSandbox(t)) })
+	t.Run("pool", func(t *testing.T) { noLeftovers(t); f(t, needPool(t)) })
+	t.Run("bwrap", func(t *testing.T) { noLeftovers(t); f(t, needSandbox(t)) })
 }
 
 const python = "/usr/bin/python3"
