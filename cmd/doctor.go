@@ -37,7 +37,7 @@ Exits 1 when the sandbox does not work.`,
 			return runDoctor(c.Context(), o)
 		},
 	}
-	c.Flags().StringVar(&o.sandbox, "sandbox", runner.BackendAuto, "sandbox backend to check: auto, bwrap, nsjail or none")
+	c.Flags().StringVar(&o.sandbox, "sandbox", runner.BackendAuto, "sandbox backend to check: "+sandboxChoices)
 	c.Flags().BoolVar(&o.json, "json", false, "print JSON")
 	return c
 }

@@ -118,7 +118,7 @@ samples. The demo benchmark ships its own samples. A file that starts with
 	f.StringVarP(&o.out, "out", "o", "", "write the JSON report here")
 	f.IntVarP(&o.jobs, "jobs", "j", defaultJobs(), "sandboxed processes at once")
 	f.BoolVar(&o.allTests, "all-tests", false, "run every test even after a failure (partial credit)")
-	f.StringVar(&o.sandbox, "sandbox", runner.BackendAuto, "sandbox backend: auto, bwrap, nsjail, or none (no isolation)")
+	f.StringVar(&o.sandbox, "sandbox", runner.BackendAuto, sandboxHelp)
 	f.IntVar(&o.retries, "retries", 2, "retries of a run after a system error")
 	f.BoolVar(&o.json, "json", false, "print the summary as JSON on stdout")
 	f.BoolVar(&o.details, "details", false, "print one line per sample (default when there are at most 60)")
@@ -164,6 +164,13 @@ func (o *evalOptions) loadFromReport(c *cobra.Command) error {
 	set("retries", func() { o.retries = rep.Run.Retries })
 	if rep.Sandbox.Backend != "" {
 		set("sandbox", func() { o.sandbox = rep.Sandbox.Backend })
+		set("python-fork-server", func() {
+			if rep.Sandbox.PythonForkServer == "" {
+				o.g.v.Set("python_fork_server", "off")
+			} else {
+				o.g.v.Set("python_fork_server", "on")
+			}
+		})
 	}
 	if rep.Timing != nil && rep.Timing.Jobs > 0 {
 		set("jobs", func() { o.jobs = rep.Timing.Jobs })
@@ -555,8 +562,17 @@ func (e *runEnv) prepareReference(ctx context.Context, opts eval.Options) (*eval
 }
 
 func sandboxOptions(g *globalOptions) runner.Options {
-	return runner.Options{HostUID: g.v.GetInt("sandbox_uid"), HostGID: g.v.GetInt("sandbox_gid"), Logger: g.logger()}
+	return runner.Options{
+		HostUID: g.v.GetInt("sandbox_uid"), HostGID: g.v.GetInt("sandbox_gid"), Logger: g.logger(),
+		Parallelism:        g.v.GetInt("jobs"),
+		NoPythonForkServer: g.v.GetString("python_fork_server") == "off",
+	}
 }
+
+// sandboxChoices lists the sandbox backends for flag help.
+const sandboxChoices = "auto (warm sandboxes where they work, else one bwrap per run), pool (warm sandboxes), bwrap (one sandbox per run), nsjail, or none (no isolation)"
+
+const sandboxHelp = "sandbox backend: " + sandboxChoices
 
 // benchDirs are the directories user benchmark files are read from.
 func benchDirs(g *globalOptions) []string {

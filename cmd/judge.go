@@ -223,7 +223,7 @@ needs the header in its record's files (import it with --testlib PATH).`,
 	f.StringVar(&o.testlib, "testlib", "", "testlib.h to ship with a testlib checker that includes it")
 	f.BoolVar(&o.noValidate, "no-validate", false, "store without compiling or smoke-testing")
 	f.IntVarP(&o.jobs, "jobs", "j", defaultJobs(), "checkers compiled and tested at once")
-	f.StringVar(&o.sandbox, "sandbox", runner.BackendAuto, "sandbox backend: auto, bwrap, nsjail, or none")
+	f.StringVar(&o.sandbox, "sandbox", runner.BackendAuto, sandboxHelp)
 	return c
 }
 
@@ -375,7 +375,7 @@ Exits 0 when every judge passes, 4 when some do not.`,
 	f.StringArrayVar(&o.tasks, "task", nil, "only this task (repeatable)")
 	f.IntVar(&o.mutants, "mutants", judgegen.DefaultMutants, "mutants per test (K)")
 	f.IntVarP(&o.jobs, "jobs", "j", defaultJobs(), "checks at once")
-	f.StringVar(&o.sandbox, "sandbox", runner.BackendAuto, "sandbox backend: auto, bwrap, nsjail, or none")
+	f.StringVar(&o.sandbox, "sandbox", runner.BackendAuto, sandboxHelp)
 	return c
 }
 

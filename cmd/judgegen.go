@@ -106,7 +106,7 @@ template covers are listed as needing one.`,
 	f.IntVarP(&o.jobs, "jobs", "j", defaultJobs(), "checks and problems at once")
 	f.BoolVar(&o.force, "force", false, "regenerate judges the registry already holds")
 	f.BoolVar(&o.json, "json", false, "print the summary as JSON")
-	f.StringVar(&o.sandbox, "sandbox", runner.BackendAuto, "sandbox backend: auto, bwrap, nsjail, or none")
+	f.StringVar(&o.sandbox, "sandbox", runner.BackendAuto, sandboxHelp)
 	return c
 }
 

@@ -56,7 +56,7 @@ type globalOptions struct {
 }
 
 // knownConfigKeys are the keys a config file may set.
-var knownConfigKeys = []string{"jobs", "sandbox", "retries", "sandbox_uid", "sandbox_gid", "benchmarks_dir", "judges_dir", "quiet", "memory_share"}
+var knownConfigKeys = []string{"jobs", "sandbox", "retries", "sandbox_uid", "sandbox_gid", "benchmarks_dir", "judges_dir", "quiet", "memory_share", "python_fork_server"}
 
 // Execute runs the root command with args and returns the exit code.
 func Execute(ctx context.Context, deps Deps, args []string) int {
@@ -97,7 +97,13 @@ sandbox, concurrently, judges the outputs, and writes a reproducible JSON report
 					return err
 				}
 			}
-			return g.loadConfig(c)
+			if err := g.loadConfig(c); err != nil {
+				return err
+			}
+			if v := g.v.GetString("python_fork_server"); v != "on" && v != "off" {
+				return usageError("--python-fork-server must be on or off, not %q", v)
+			}
+			return nil
 		},
 		PersistentPostRun: func(*cobra.Command, []string) {
 			if g.cpuProfile != "" {
@@ -116,6 +122,7 @@ sandbox, concurrently, judges the outputs, and writes a reproducible JSON report
 	pf.BoolVarP(&g.quiet, "quiet", "q", false, "no progress bar, warnings only")
 	pf.BoolVarP(&g.verbose, "verbose", "v", false, "log details to stderr")
 	pf.StringVar(&g.judges, "judges", "", "judge registry directory (default $XDG_DATA_HOME/scalebox/judges; config key judges_dir)")
+	pf.String("python-fork-server", "on", "fork Python programs from a warm interpreter in the sandbox (on) or start each as a new one (off); see docs/sandbox.md")
 	pf.StringVar(&g.cpuProfile, "cpuprofile", "", "write a Go CPU profile of scalebox itself to this file")
 	_ = pf.MarkHidden("cpuprofile")
 

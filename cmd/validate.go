@@ -51,7 +51,7 @@ Exits 0 when every reference passes, 4 when some do not.`,
 	f.StringVarP(&o.bench, "bench", "b", "", "benchmark name or TOML file")
 	f.StringVar(&o.data, "data", "", "benchmark data file or folder")
 	f.IntVarP(&o.jobs, "jobs", "j", defaultJobs(), "sandboxed processes at once")
-	f.StringVar(&o.sandbox, "sandbox", runner.BackendAuto, "sandbox backend: auto, bwrap, nsjail, or none")
+	f.StringVar(&o.sandbox, "sandbox", runner.BackendAuto, sandboxHelp)
 	return c
 }
 

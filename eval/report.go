@@ -52,6 +52,9 @@ func BuildReport(res *Result, opts Options, info ReportInfo) *report.Report {
 			HostUID:   info.Sandbox.HostUID,
 			Isolation: info.Sandbox.Isolation,
 			Warnings:  info.Sandbox.Warnings,
+			// The fork server matters only to a benchmark whose programs
+			// run in Python; it is recorded whenever it was on.
+			PythonForkServer: info.Sandbox.PythonForkServer,
 			Limits: report.Limits{
 				CPUTimeMS:       lim.CPUTime.Milliseconds(),
 				WallTimeMS:      lim.WallTime.Milliseconds(),

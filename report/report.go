@@ -70,6 +70,9 @@ type Sandbox struct {
 	Isolation []string `json:"isolation"`
 	Limits    Limits   `json:"limits"`
 	Warnings  []string `json:"warnings,omitempty"`
+	// PythonForkServer, when set, says that Python programs were forked
+	// from a warm interpreter, and how that differs from a new one.
+	PythonForkServer string `json:"python_fork_server,omitempty"`
 }
 
 // Limits are the per-test limits, in the units their names say.
