@@ -184,7 +184,7 @@ func casesPlan(b *Benchmark, p *Problem, code string, lang *runner.Language, opt
 	if opts.EarlyStop {
 		run.Watch = func() func([]byte) bool {
 			*memo = make([]bool, n)
-			return harnessWatcher(check.passes, *memo)
+			return harnessWatcher(check.passes, *memo, nil)
 		}
 	}
 	return &Plan{

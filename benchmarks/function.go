@@ -316,31 +316,50 @@ func (b *Benchmark) functionPlan(p *Problem, code string, lang *runner.Language,
 			loaded = empty
 			groups = append(groups, empty...)
 		}
-		// The watcher of the last attempt notes the inputs it accepted, so
-		// the final judgement does not decode and compare them again.
-		memo := &[]bool{}
-		run := Run{
-			Test: len(plan.Runs), Group: strings.Join(groups, "+"), Groups: groups, Inputs: len(refs),
-			Stdin: p.harnessSpec(marker, "run", inputs, limits, false), Limits: &lim,
-			Judge: func(r *runner.Result) Outcome {
-				o, ok := judgeChunk(r, marker, refs, check, *memo)
-				o.LimitRatio = limitRatio(r, marker, limits)
-				for _, g := range loaded {
-					// Like evalplus, a group without inputs passes when the
-					// program loads.
-					if o.Groups != nil {
-						o.Groups[g] = ok
-					}
+		// chunkRun is the chunk's run with its inputs' time limits (and the
+		// process's) multiplied by factor, judged against the original
+		// limits (factor 1: the run itself).
+		chunkRun := func(factor float64) Run {
+			runLimits, procLimits := limits, lim
+			var judged []float64 // limits the judge holds inputs to; nil: the harness's
+			if factor != 1 {
+				runLimits = make([]float64, len(limits))
+				for i, l := range limits {
+					runLimits[i] = l * factor
 				}
-				return o
-			},
-		}
-		if opts.EarlyStop {
-			run.Watch = func() func([]byte) bool {
-				*memo = make([]bool, len(refs))
-				return harnessWatcher(func(i int, out json.RawMessage) bool { return inputPasses(refs[i], out, check) }, *memo)
+				procLimits.CPUTime = time.Duration(float64(lim.CPUTime) * factor)
+				procLimits.WallTime = time.Duration(float64(lim.WallTime) * factor)
+				judged = limits
 			}
+			// The watcher of the last attempt notes the inputs it accepted,
+			// so the final judgement does not decode and compare them again.
+			memo := &[]bool{}
+			run := Run{
+				Test: len(plan.Runs), Group: strings.Join(groups, "+"), Groups: groups, Inputs: len(refs),
+				Stdin: p.harnessSpec(marker, "run", inputs, runLimits, false), Limits: &procLimits,
+				Judge: func(r *runner.Result) Outcome {
+					o, ok := judgeChunk(r, marker, refs, check, *memo, judged)
+					o.LimitRatio = limitRatio(r, marker, limits)
+					for _, g := range loaded {
+						// Like evalplus, a group without inputs passes when
+						// the program loads.
+						if o.Groups != nil {
+							o.Groups[g] = ok
+						}
+					}
+					return o
+				},
+			}
+			if opts.EarlyStop {
+				run.Watch = func() func([]byte) bool {
+					*memo = make([]bool, len(refs))
+					return harnessWatcher(func(i int, out json.RawMessage) bool { return inputPasses(refs[i], out, check) }, *memo, judged)
+				}
+			}
+			return run
 		}
+		run := chunkRun(1)
+		run.Confirm = chunkRun
 		plan.Runs = append(plan.Runs, run)
 	}
 	return plan, nil
@@ -367,7 +386,11 @@ func limitRatio(r *runner.Result, marker string, limits []float64) float64 {
 // as evalplus and the LiveCodeBench runner stop a sample at its first
 // failing input. The verdict itself is decided afterwards from the whole
 // output. accepted[i] is set for each input i the watcher accepted.
-func harnessWatcher(passes func(i int, out json.RawMessage) bool, accepted []bool) func([]byte) bool {
+//
+// cpuLimits, when set, are the inputs' own limits under a run whose harness
+// limits were extended (a TLE confirmation): an input that used more is
+// a failure.
+func harnessWatcher(passes func(i int, out json.RawMessage) bool, accepted []bool, cpuLimits []float64) func([]byte) bool {
 	var partial []byte
 	return func(data []byte) bool {
 		partial = append(partial, data...)
@@ -391,7 +414,7 @@ func harnessWatcher(passes func(i int, out json.RawMessage) bool, accepted []boo
 			if l.I == nil || *l.I < 0 || *l.I >= len(accepted) {
 				continue
 			}
-			if l.Timeout || l.Error != nil || !passes(*l.I, l.Out) {
+			if l.Timeout || l.Error != nil || overLimit(&l, *l.I, cpuLimits) || !passes(*l.I, l.Out) {
 				return true
 			}
 			accepted[*l.I] = true
@@ -421,7 +444,11 @@ func inputPasses(r inputRef, raw json.RawMessage, check judge.EvalplusCheck) boo
 // out of memory or crashed on them). loaded reports whether the program
 // compiled and loaded. accepted marks inputs already accepted by the run's
 // watcher (nil when there was none).
-func judgeChunk(r *runner.Result, marker string, refs []inputRef, check judge.EvalplusCheck, accepted []bool) (o Outcome, loaded bool) {
+//
+// cpuLimits, when set, are the inputs' own limits under a run whose harness
+// limits were extended (a TLE confirmation): an input that used more is
+// TLE.
+func judgeChunk(r *runner.Result, marker string, refs []inputRef, check judge.EvalplusCheck, accepted []bool, cpuLimits []float64) (o Outcome, loaded bool) {
 	lines, complete, err := ParseHarness(r.Stdout, marker)
 	if err != nil && r.Status == runner.StatusExited && r.ExitCode == 0 {
 		return Outcome{Verdict: judge.SE, Message: err.Error()}, false
@@ -472,10 +499,10 @@ func judgeChunk(r *runner.Result, marker string, refs []inputRef, check judge.Ev
 		if _, ok := groups[name]; !ok {
 			groups[name] = true
 		}
-		if k < len(accepted) && accepted[k] && seen[k] != nil && seen[k].Error == nil && !seen[k].Timeout {
+		if k < len(accepted) && accepted[k] && seen[k] != nil && seen[k].Error == nil && !seen[k].Timeout && !overLimit(seen[k], k, cpuLimits) {
 			continue
 		}
-		o, known := judgeInput(r, complete, seen[k], ref, check)
+		o, known := judgeInput(r, complete, seen[k], ref, check, overLimit(seen[k], k, cpuLimits))
 		if !known {
 			// The process ended before this input: its group failed, and the
 			// groups after it are undecided.
@@ -510,7 +537,10 @@ func judgeChunk(r *runner.Result, marker string, refs []inputRef, check judge.Ev
 
 // judgeInput judges one input's reported result. known is false when the
 // process never reported it; o then carries the process's verdict.
-func judgeInput(r *runner.Result, complete bool, l *HarnessLine, ref inputRef, check judge.EvalplusCheck) (o Outcome, known bool) {
+//
+// over says the input used more CPU time than its limit (the harness let it
+// finish under an extended limit).
+func judgeInput(r *runner.Result, complete bool, l *HarnessLine, ref inputRef, check judge.EvalplusCheck, over bool) (o Outcome, known bool) {
 	label := ref.label()
 	fail := func(v judge.Verdict, msg string) Outcome {
 		return Outcome{Verdict: v, Message: label + ": " + msg, Group: ref.g.Name}
@@ -525,7 +555,7 @@ func judgeInput(r *runner.Result, complete bool, l *HarnessLine, ref inputRef, c
 		return Outcome{Verdict: judge.SE, Message: label + ": the harness reported no result"}, false
 	}
 	switch {
-	case l.Timeout:
+	case l.Timeout || over:
 		return fail(judge.TLE, "CPU time limit exceeded"), true
 	case l.Error != nil:
 		return fail(judge.RE, *l.Error), true
@@ -549,4 +579,10 @@ func judgeInput(r *runner.Result, complete bool, l *HarnessLine, ref inputRef, c
 			strings.TrimSuffix(strings.TrimPrefix(args.Repr(80), "["), "]"), outV.Repr(80), exp.Repr(80))), true
 	}
 	return Outcome{Verdict: judge.AC}, true
+}
+
+// overLimit reports whether input i's reported CPU time is over its own
+// limit in limits (nil: the harness enforced the limits itself).
+func overLimit(l *HarnessLine, i int, limits []float64) bool {
+	return l != nil && limits != nil && i >= 0 && i < len(limits) && limits[i] > 0 && l.CPU > limits[i]
 }

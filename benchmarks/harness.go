@@ -61,6 +61,12 @@ type Run struct {
 	// JudgeContext, when set, is used instead of Judge: for judges that
 	// run programs of their own (a checker) and must stop on cancellation.
 	JudgeContext func(ctx context.Context, r *runner.Result) Outcome
+	// Confirm, when set, is the run to confirm a TLE with: its time limits
+	// (the process's and the harness's per input) multiplied by factor, and
+	// a judge that holds it to the original ones, so that an input that
+	// needs the margin is TLE. Without it the engine extends the
+	// process's limits and compares its CPU time.
+	Confirm func(factor float64) Run
 }
 
 // Outcome is a test's verdict with an explanation for people.

@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"runtime"
+	"strconv"
 	"strings"
 	"time"
 
@@ -36,13 +37,16 @@ type evalOptions struct {
 	allTests bool
 	sandbox  string
 	retries  int
-	json     bool
-	details  bool
-	cpuTime  time.Duration
-	memory   string
-	resume   bool
-	from     string
-	sanitize bool
+	// confirmTLE is --confirm-tle as given; confirmTLEMargin the fraction.
+	confirmTLE       string
+	confirmTLEMargin float64
+	json             bool
+	details          bool
+	cpuTime          time.Duration
+	memory           string
+	resume           bool
+	from             string
+	sanitize         bool
 	// memoryShare is the share of the machine's memory the running
 	// tests' memory limits may add up to; maxSERate the share of samples
 	// that may end in system errors before the run fails.
@@ -93,6 +97,11 @@ samples. The demo benchmark ships its own samples. A file that starts with
 					return err
 				}
 			}
+			m, err := parseConfirmTLE(o.confirmTLE)
+			if err != nil {
+				return usageError("--confirm-tle: %v", err)
+			}
+			o.confirmTLEMargin = m
 			if o.resume && o.out == "" {
 				return usageError("--resume needs --out: the journal lives next to the report")
 			}
@@ -129,6 +138,7 @@ samples. The demo benchmark ships its own samples. A file that starts with
 	f.BoolVar(&o.sanitize, "sanitize", false, "extract the entry point's code from chat answers (prose, fences, tests and prints dropped; imports and helpers kept), like evalplus's sanitizer")
 	f.BoolVar(&o.resume, "resume", false, "continue an interrupted run: judge only the samples its journal (next to --out) lacks")
 	f.StringVar(&o.from, "from-report", "", "rerun the evaluation a report records (benchmark, data, samples, configuration, limits)")
+	f.StringVar(&o.confirmTLE, "confirm-tle", "on", "confirm each TLE by running the test again alone with its time limits extended: on (by 20%), off, or a margin such as 50%")
 	f.StringVar(&o.release, "release", "", "LiveCodeBench release: v1 … v6 (the first N files of the --data folder) or latest")
 	f.StringVar(&o.startDate, "start-date", "", "LiveCodeBench: keep problems whose contest_date is on or after this date (YYYY-MM-DD)")
 	f.StringVar(&o.endDate, "end-date", "", "LiveCodeBench: keep problems whose contest_date is at most this date, 00:00 (YYYY-MM-DD), as lcb_runner")
@@ -162,6 +172,12 @@ func (o *evalOptions) loadFromReport(c *cobra.Command) error {
 	}
 	set("all-tests", func() { o.allTests = rep.Run.EarlyStop == benchmarks.EarlyStopNever })
 	set("retries", func() { o.retries = rep.Run.Retries })
+	set("confirm-tle", func() {
+		o.confirmTLE = "off"
+		if rep.Run.ConfirmTLE > 0 {
+			o.confirmTLE = strconv.FormatFloat(rep.Run.ConfirmTLE*100, 'f', -1, 64) + "%"
+		}
+	})
 	if rep.Sandbox.Backend != "" {
 		set("sandbox", func() { o.sandbox = rep.Sandbox.Backend })
 		set("python-fork-server", func() {
@@ -233,6 +249,7 @@ func runEval(ctx context.Context, o *evalOptions) error {
 		}
 	}
 	opts := env.options(samples, o.jobs, !o.allTests && cfg.Eval.EarlyStop == benchmarks.EarlyStopFirstFailure, o.retries)
+	opts.ConfirmTLE = o.confirmTLEMargin
 	if total := totalMemory(); total > 0 {
 		opts.MemoryBudgetBytes = int64(o.memoryShare * float64(total))
 	}
@@ -376,6 +393,25 @@ func (o journalObserver) SampleDone(r *eval.SampleResult) {
 
 // defaultJobs is the default parallelism: one sandboxed process per CPU.
 func defaultJobs() int { return runtime.NumCPU() }
+
+// defaultConfirmTLE is the margin of --confirm-tle=on.
+const defaultConfirmTLE = 0.2
+
+// parseConfirmTLE reads --confirm-tle: on, off, or a margin in percent.
+func parseConfirmTLE(v string) (float64, error) {
+	switch v {
+	case "on":
+		return defaultConfirmTLE, nil
+	case "off":
+		return 0, nil
+	}
+	p, ok := strings.CutSuffix(v, "%")
+	f, err := strconv.ParseFloat(p, 64)
+	if !ok || err != nil || f <= 0 || f > 1000 {
+		return 0, fmt.Errorf("want on, off or a margin like 20%%, not %q", v)
+	}
+	return f / 100, nil
+}
 
 // readSamplesFor reads the samples file (JSONL, or LiveCodeBench's JSON
 // list), or the benchmark's own samples.

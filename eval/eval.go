@@ -42,6 +42,10 @@ type Options struct {
 	// that parallelism cannot run the host out of memory: a run waits for
 	// its limit (at most the whole budget) to be free.
 	MemoryBudgetBytes int64
+	// ConfirmTLE, when positive, confirms each TLE (see TLEConfirmation):
+	// the test runs again alone with its time limits extended by this
+	// fraction (0.2: 20%). Zero turns confirmation off.
+	ConfirmTLE float64
 	// Skip, when set, leaves out samples that are already judged (a
 	// resumed run); they are neither run nor returned.
 	Skip   func(taskID string, index int) bool
@@ -67,6 +71,10 @@ type Result struct {
 	TestsRun    int
 	Started     time.Time
 	Wall        time.Duration
+	// Confirmations counts the TLE confirmations, Overturned those that
+	// found the first run cut short by load, ConfirmCPU their CPU time.
+	Confirmations, Overturned int
+	ConfirmCPU                time.Duration
 }
 
 // SampleResult is the judgement of one sample.
@@ -130,6 +138,8 @@ type TestResult struct {
 	Groups map[string]bool
 	// LimitRatio is the largest share of its CPU time limit an input used.
 	LimitRatio float64
+	// Confirmation records the confirmation of a TLE (nil: none).
+	Confirmation *TLEConfirmation
 }
 
 // Run evaluates opts.Samples. It returns an error only for invalid options;
@@ -179,6 +189,13 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	go e.dispatch(ctx)
 	done := make([]*SampleResult, len(e.pending))
 	for ev := range e.events {
+		if c := ev.confirm; c != nil {
+			res.Confirmations++
+			res.ConfirmCPU += c.CPU
+			if c.Overturned {
+				res.Overturned++
+			}
+		}
 		if ev.test != "" {
 			res.TestsRun++
 			if opts.Observer != nil {
@@ -207,6 +224,9 @@ type engine struct {
 	events chan event
 	// memory admits runs by their memory limits (nil: no admission).
 	memory *semaphore.Weighted
+	// exclusive is held for reading by every test run and for writing by a
+	// TLE confirmation, which runs alone.
+	exclusive sync.RWMutex
 
 	mu        sync.Mutex
 	cond      *sync.Cond
@@ -219,8 +239,9 @@ type engine struct {
 }
 
 type event struct {
-	test   judge.Verdict // a test finished
-	sample *sampleState  // a sample finished
+	test    judge.Verdict    // a test finished
+	confirm *TLEConfirmation // and its TLE was confirmed
+	sample  *sampleState     // a sample finished
 }
 
 // job is a sample's build (run == -1) or one of its runs.
@@ -445,6 +466,8 @@ func (e *engine) test(ctx context.Context, st *sampleState, i int) {
 		if run.Watch != nil {
 			spec.Watch = run.Watch()
 		}
+		e.exclusive.RLock()
+		defer e.exclusive.RUnlock()
 		r, err = e.opts.Sandbox.Run(tctx, spec)
 		return err
 	})
@@ -474,6 +497,14 @@ func (e *engine) test(ctx context.Context, st *sampleState, i int) {
 		} else {
 			o = run.Judge(r)
 		}
+		if o.Verdict == judge.TLE && e.opts.ConfirmTLE > 0 && confirmable(run, r, lim) {
+			if cr, co, c, ok := e.confirmTLE(tctx, st, run, lim, r); ok {
+				tr.Confirmation = c
+				if c.Overturned {
+					r, o = cr, co
+				}
+			}
+		}
 		tr.Verdict, tr.Message, tr.FailedGroup, tr.Groups = o.Verdict, o.Message, o.Group, o.Groups
 		tr.LimitRatio = o.LimitRatio
 		tr.Status, tr.Usage = r.Status, r.Usage
@@ -482,7 +513,7 @@ func (e *engine) test(ctx context.Context, st *sampleState, i int) {
 			tr.Stderr = stderrTail(r.Stderr)
 		}
 	}
-	e.events <- event{test: tr.Verdict}
+	e.events <- event{test: tr.Verdict, confirm: tr.Confirmation}
 
 	e.mu.Lock()
 	defer e.mu.Unlock()

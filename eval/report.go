@@ -44,6 +44,7 @@ func BuildReport(res *Result, opts Options, info ReportInfo) *report.Report {
 			SamplesSHA256: info.SamplesSHA256,
 			EarlyStop:     earlyStopName(opts.EarlyStop),
 			Retries:       opts.Retries,
+			ConfirmTLE:    opts.ConfirmTLE,
 		},
 		Sandbox: report.Sandbox{
 			Backend:   info.Sandbox.Backend,
@@ -107,6 +108,9 @@ func BuildReport(res *Result, opts Options, info ReportInfo) *report.Report {
 	if wall > 0 {
 		r.Timing.TestsPerSecond = round3(float64(res.TestsRun) / wall)
 	}
+	if res.Confirmations > 0 {
+		r.Timing.TLEConfirmations = &report.TLEConfirmations{Count: res.Confirmations, Overturned: res.Overturned, CPUSeconds: round3(res.ConfirmCPU.Seconds())}
+	}
 	return r
 }
 
@@ -147,6 +151,13 @@ func SampleReport(s *SampleResult) report.Sample {
 				rt.Usage.StoppedBy = "cpu_time"
 			case runner.StatusWallLimit:
 				rt.Usage.StoppedBy = "wall_clock"
+			}
+			if c := t.Confirmation; c != nil {
+				rt.Usage.TLEConfirmation = &report.TLEConfirmation{
+					FirstCPUTimeMS: round3(float64(c.FirstCPU.Microseconds()) / 1000),
+					CPUTimeMS:      round3(float64(c.CPU.Microseconds()) / 1000),
+					Overturned:     c.Overturned,
+				}
 			}
 			if t.Status == runner.StatusExited {
 				code := t.ExitCode

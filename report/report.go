@@ -59,6 +59,10 @@ type Run struct {
 	SamplesSHA256 string `json:"samples_sha256"`
 	EarlyStop     string `json:"early_stop"`
 	Retries       int    `json:"retries"`
+	// ConfirmTLE is the margin by which a TLE's time limits were extended
+	// when it was confirmed by running the test again alone (0.2: 20%);
+	// zero when TLEs were not confirmed.
+	ConfirmTLE float64 `json:"confirm_tle"`
 }
 
 // Sandbox records the isolation and the limits of each test.
@@ -221,6 +225,28 @@ type Usage struct {
 	// StoppedBy says which limit ended a run that timed out: "cpu_time"
 	// or "wall_clock" (the cap that stops a sleeping or starved program).
 	StoppedBy string `json:"stopped_by,omitempty"`
+	// TLEConfirmation records the confirmation of a TLE: the test ran
+	// again alone with extended limits. The usage above is the run whose
+	// verdict stands.
+	TLEConfirmation *TLEConfirmation `json:"tle_confirmation,omitempty"`
+}
+
+// TLEConfirmation is the confirmation of one TLE.
+type TLEConfirmation struct {
+	// FirstCPUTimeMS is the CPU time of the run first judged TLE.
+	FirstCPUTimeMS float64 `json:"first_cpu_time_ms"`
+	// CPUTimeMS is the CPU time of the confirmation run.
+	CPUTimeMS float64 `json:"cpu_time_ms"`
+	// Overturned says the confirmation stayed within the original limits:
+	// the first run was cut short by load, and the confirmation decided.
+	Overturned bool `json:"overturned"`
+}
+
+// TLEConfirmations sums up a run's TLE confirmations.
+type TLEConfirmations struct {
+	Count      int     `json:"count"`
+	Overturned int     `json:"overturned"`
+	CPUSeconds float64 `json:"cpu_seconds"`
 }
 
 // SampleRef points at a sample in its file.
@@ -238,6 +264,8 @@ type Timing struct {
 	TestsRun       int     `json:"tests_run"`
 	TestsPerSecond float64 `json:"tests_per_second"`
 	Compiles       int64   `json:"compiles"`
+	// TLEConfirmations counts the TLEs confirmed and their CPU cost.
+	TLEConfirmations *TLEConfirmations `json:"tle_confirmations,omitempty"`
 }
 
 // Marshal encodes r as indented JSON with a final newline.
