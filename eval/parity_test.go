@@ -11,6 +11,7 @@ import (
 
 	"github.com/scalebox-dev/scalebox/benchmarks"
 	"github.com/scalebox-dev/scalebox/judge"
+	"github.com/scalebox-dev/scalebox/runner"
 	"github.com/scalebox-dev/scalebox/report"
 )
 
@@ -105,7 +106,12 @@ func runParity(t *testing.T, c parityCase, jobs int) (map[string]*SampleResult, 
 // parityOptions loads a parity case's benchmark and samples.
 func parityOptions(t testing.TB, c parityCase) Options {
 	t.Helper()
-	sb := needSandbox(t)
+	return parityOptionsIn(t, c, needSandbox(t))
+}
+
+// parityOptionsIn is parityOptions with a given sandbox.
+func parityOptionsIn(t testing.TB, c parityCase, sb runner.Sandbox) Options {
+	t.Helper()
 	cfg, err := (&benchmarks.Registry{}).Load(c.bench)
 	if err != nil {
 		t.Fatal(err)

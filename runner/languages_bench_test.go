@@ -66,6 +66,11 @@ func BenchmarkLanguages(b *testing.B) {
 		b.Skip(err)
 	}
 	b.Cleanup(func() { sb.Close() })
+	pool, err := NewPool(Options{})
+	if err != nil {
+		b.Skip(err)
+	}
+	b.Cleanup(func() { pool.Close() })
 	langs, err := DefaultLanguages()
 	if err != nil {
 		b.Fatal(err)
@@ -114,38 +119,43 @@ func BenchmarkLanguages(b *testing.B) {
 			}
 			compile := f.compileTimes(b, variants, benchPrograms[id])
 
-			sandbox := func(argv []string) func() error { return func() error { return f.runOnce(argv, p) } }
-			seq := []func() error{sandbox(p.Argv), bareRun(p)}
+			in := func(sb Sandbox, argv []string) func() error {
+				return func() error { return runOnceIn(sb, argv, p) }
+			}
+			seq := []func() error{in(pool, p.Argv), in(f.sb, p.Argv), bareRun(p)}
 			noCDS := slices.DeleteFunc(slices.Clone(p.Argv), func(a string) bool { return strings.HasPrefix(a, "-XX:SharedArchiveFile=") })
 			if id == "java" {
-				seq = append(seq, sandbox(noCDS))
+				seq = append(seq, in(pool, noCDS))
 			}
 			rates := alternate(b, n, seq...)
-			sandboxPar := parallel(b, n, cpus, sandbox(p.Argv))
+			poolPar := parallel(b, n, cpus, in(pool, p.Argv))
+			bwrapPar := parallel(b, n, cpus, in(f.sb, p.Argv))
 			barePar := parallel(b, n, cpus, bareRun(p))
 
 			b.ReportMetric(compile[0].Seconds(), id+"-compile-s")
 			b.ReportMetric(hitRate, id+"-cache-hit-rate")
-			b.ReportMetric(rates[0], id+"-sandbox-tests/s")
-			b.ReportMetric(rates[1], id+"-bare-tests/s")
-			b.ReportMetric(rates[0]/rates[1], id+"-sandbox/bare")
-			b.ReportMetric(sandboxPar/barePar, id+"-sandbox/bare-par")
+			b.ReportMetric(rates[0], id+"-pool-tests/s")
+			b.ReportMetric(rates[1], id+"-bwrap-tests/s")
+			b.ReportMetric(rates[2], id+"-bare-tests/s")
+			b.ReportMetric(rates[0]/rates[2], id+"-pool/bare")
+			b.ReportMetric(poolPar/barePar, id+"-pool/bare-par")
 			add(tc.Lang.Display, ms(prepare), ms(compile[0]), fmt.Sprintf("%d/%d (%.1f%%)", requests-compiles, requests, 100*hitRate),
-				f1(rates[0]), f1(rates[1]), fmt.Sprintf("%.3f", rates[0]/rates[1]),
-				f1(sandboxPar), f1(barePar), fmt.Sprintf("%.3f", sandboxPar/barePar))
+				f1(rates[0]), f1(rates[1]), f1(rates[2]), fmt.Sprintf("%.3f", rates[0]/rates[2]), fmt.Sprintf("%.3f", rates[1]/rates[2]),
+				f1(poolPar), f1(bwrapPar), f1(barePar), fmt.Sprintf("%.3f", poolPar/barePar))
 			switch id {
 			case "cpp":
 				b.ReportMetric(compile[1].Seconds()/compile[0].Seconds(), "cpp-compile-nopch/pch")
-				add("  without precompiled header", "-", ms(compile[1]), "", "", "", "", "", "", "")
+				add("  without precompiled header", "-", ms(compile[1]), "", "", "", "", "", "", "", "", "", "")
 			case "java":
-				b.ReportMetric(rates[0]/rates[2], "java-cds-speedup")
-				add("  without class-data archive", "-", "-", "", f1(rates[2]), "", "", "", "", "")
+				b.ReportMetric(rates[0]/rates[3], "java-cds-speedup")
+				add("  without class-data archive", "-", "-", "", f1(rates[3]), "", "", "", "", "", "", "", "")
 			}
 		}
 	}
 	b.StopTimer()
-	fmt.Printf("\n%d runs per program, %d CPUs, sandbox bwrap (cgroup %s), load average %s before, %s after\n", n, cpus, f.sb.Describe().Cgroup, loadBefore, loadavg())
-	printTable(append([][]string{{"language", "prepare", "compile", "cache hits", "sandbox/s", "bare/s", "ratio", fmt.Sprintf("sandbox/s ×%d", cpus), fmt.Sprintf("bare/s ×%d", cpus), "ratio"}}, rows...))
+	fmt.Printf("\n%d runs per program, %d CPUs, cgroup %s, load average %s before, %s after; tests/s one at a time (pool, bwrap and bare interleaved run by run), then %d at a time\n", n, cpus, f.sb.Describe().Cgroup, loadBefore, loadavg(), cpus)
+	printTable(append([][]string{{"language", "prepare", "compile", "cache hits", "pool/s", "bwrap/s", "bare/s", "pool/bare", "bwrap/bare",
+		fmt.Sprintf("pool ×%d", cpus), fmt.Sprintf("bwrap ×%d", cpus), fmt.Sprintf("bare ×%d", cpus), "pool/bare"}}, rows...))
 }
 
 // loadavg is the machine's one-minute load average ("?" where unknown):
@@ -195,9 +205,9 @@ func withoutPrepare(tc *Toolchain) *Toolchain {
 	return &c
 }
 
-// runOnce runs argv of p once in the sandbox and checks its output.
-func (f *langFixture) runOnce(argv []string, p *Program) error {
-	r, err := f.sb.Run(context.Background(), &Spec{Args: argv, Env: p.Env, Dir: WorkDir, Mounts: p.Mounts, Stdin: []byte(benchInput), Limits: langLimits})
+// runOnceIn runs argv of p once in sb and checks its output.
+func runOnceIn(sb Sandbox, argv []string, p *Program) error {
+	r, err := sb.Run(context.Background(), &Spec{Args: argv, Env: p.Env, Dir: WorkDir, Mounts: p.Mounts, Stdin: []byte(benchInput), Limits: langLimits})
 	if err != nil {
 		return err
 	}
@@ -294,5 +304,58 @@ func printTable(rows [][]string) {
 			sb.WriteString(c + strings.Repeat(" ", widths[i]-len([]rune(c))+2))
 		}
 		fmt.Println(strings.TrimRight(sb.String(), " "))
+	}
+}
+
+// BenchmarkPoolOverhead measures what a warm sandbox adds to a run: /bin/true
+// run n times through the pool and n times bare (fork and exec from Go),
+// interleaved, and prints the distribution of both and of their difference.
+//
+//	go test -run '^$' -bench PoolOverhead -benchtime 1x ./runner
+func BenchmarkPoolOverhead(b *testing.B) {
+	const n = 2000
+	pool, err := NewPool(Options{})
+	if err != nil {
+		b.Skip(err)
+	}
+	b.Cleanup(func() { pool.Close() })
+	spec := &Spec{Args: []string{"/bin/true"}, Env: BaseEnv, Limits: Limits{CPUTime: time.Second, WallTime: 5 * time.Second, MemoryBytes: 256 << 20, OutputBytes: 1 << 20, Processes: 16}}
+	viaPool := func() error {
+		r, err := pool.Run(context.Background(), spec)
+		if err == nil && (r.Status != StatusExited || r.ExitCode != 0) {
+			err = fmt.Errorf("/bin/true: %s exit %d", r.Status, r.ExitCode)
+		}
+		return err
+	}
+	bare := func() error { return exec.Command("/bin/true").Run() }
+	for i := 0; i < 50; i++ { // warm up
+		viaPool()
+	}
+	b.ResetTimer()
+	for iter := 0; iter < b.N; iter++ {
+		var pd, bd []time.Duration
+		for i := 0; i < n; i++ {
+			for j, run := range []func() error{viaPool, bare} {
+				start := time.Now()
+				if err := run(); err != nil {
+					b.Fatal(err)
+				}
+				if j == 0 {
+					pd = append(pd, time.Since(start))
+				} else {
+					bd = append(bd, time.Since(start))
+				}
+			}
+		}
+		slices.Sort(pd)
+		slices.Sort(bd)
+		q := func(d []time.Duration, p float64) time.Duration { return d[int(p*float64(len(d)-1))] }
+		us := func(d time.Duration) string { return fmt.Sprintf("%.0f µs", float64(d.Nanoseconds())/1000) }
+		fmt.Printf("\n/bin/true, %d runs each, interleaved, load %s:\n", n, loadavg())
+		fmt.Printf("  bare fork+exec   p50 %s  p90 %s  p99 %s\n", us(q(bd, .5)), us(q(bd, .9)), us(q(bd, .99)))
+		fmt.Printf("  warm pool        p50 %s  p90 %s  p99 %s\n", us(q(pd, .5)), us(q(pd, .9)), us(q(pd, .99)))
+		fmt.Printf("  pool overhead    p50 %s  p99 %s (difference of the quantiles)\n", us(q(pd, .5)-q(bd, .5)), us(q(pd, .99)-q(bd, .99)))
+		b.ReportMetric(float64((q(pd, .5)-q(bd, .5)).Microseconds()), "overhead-p50-µs")
+		b.ReportMetric(float64((q(pd, .99)-q(bd, .99)).Microseconds()), "overhead-p99-µs")
 	}
 }
