@@ -17,6 +17,7 @@ import (
 
 	"github.com/scalebox-dev/scalebox/benchmarks"
 	"github.com/scalebox-dev/scalebox/judge"
+	"github.com/scalebox-dev/scalebox/report"
 	"github.com/scalebox-dev/scalebox/runner"
 )
 
@@ -130,6 +131,9 @@ type TestResult struct {
 	Groups map[string]bool
 	// LimitRatio is the largest share of its CPU time limit an input used.
 	LimitRatio float64
+	// Case is a failed test's input, expected and actual output, cut to
+	// CaseBytes each; nil when the judge had none to give.
+	Case *report.Case
 }
 
 // Run evaluates opts.Samples. It returns an error only for invalid options;
@@ -480,6 +484,7 @@ func (e *engine) test(ctx context.Context, st *sampleState, i int) {
 		tr.ExitCode, tr.Signal = r.ExitCode, int(r.Signal)
 		if !o.Verdict.Passed() {
 			tr.Stderr = stderrTail(r.Stderr)
+			tr.Case = caseReport(o.Case)
 		}
 	}
 	e.events <- event{test: tr.Verdict}
