@@ -178,6 +178,9 @@ func (b Bars) SVG() any {
 		maxV = 1
 	}
 	ticks := niceTicks(maxV)
+	if !b.Percent && integral(b.Rows) && ticks[1] < 1 {
+		ticks = integerTicks(maxV)
+	}
 	maxV = max(maxV, ticks[len(ticks)-1])
 	out := barsSVG{ID: idOr(b.ID), Title: b.Title, Desc: b.Desc, W: chartWidth, X0: labelW}
 	y := top
@@ -248,6 +251,29 @@ func idOr(id string) string {
 		return "chart"
 	}
 	return id
+}
+
+// integral reports whether every value of rows is a whole number.
+func integral(rows []BarRow) bool {
+	for _, r := range rows {
+		for _, v := range r.Values {
+			if v != math.Trunc(v) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// integerTicks counts from 0 to at least max in steps of 1.
+func integerTicks(max float64) []float64 {
+	var out []float64
+	for v := 0.0; ; v++ {
+		out = append(out, v)
+		if v >= max {
+			return out
+		}
+	}
 }
 
 // niceTicks returns 0 and about four round steps up to at least max.

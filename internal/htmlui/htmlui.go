@@ -50,18 +50,22 @@ var (
 var Funcs = template.FuncMap{
 	// n formats a coordinate: at most one decimal, no trailing zeros.
 	"n": num,
-	// pct formats a fraction as a percentage with two decimals.
-	"pct": Percent,
+	// pct formats a fraction as a percentage with two decimals; pctg
+	// with as many as it needs (0.95: "95%").
+	"pct":  Percent,
+	"pctg": func(f float64) string { return strconv.FormatFloat(100*f, 'f', -1, 64) + "%" },
 	// pp formats a difference of fractions in signed percentage points.
 	"pp": PercentagePoints,
 	// ms formats milliseconds with one decimal.
 	"ms": func(v float64) string { return strconv.FormatFloat(v, 'f', 1, 64) },
-	// bytes formats a byte count with a binary unit.
+	// bytes formats a byte count with a binary unit; kib a count of KiB.
 	"bytes": Bytes,
+	"kib":   func(k int64) string { return Bytes(k << 10) },
 	// join joins strings.
 	"join": strings.Join,
-	// add adds integers.
-	"add": func(a, b int) int { return a + b },
+	// add adds integers; sub1 is 1 − x.
+	"add":  func(a, b int) int { return a + b },
+	"sub1": func(x float64) float64 { return 1 - x },
 }
 
 // Percent formats a fraction as a percentage with two decimals ("42.07%"),
@@ -114,6 +118,14 @@ func num(v float64) string {
 		v = 0 // no "-0"
 	}
 	return strconv.FormatFloat(v, 'f', -1, 64)
+}
+
+// KV is a row of a two-column table of facts (the "kv" template takes a
+// []KV).
+type KV struct {
+	Key, Value string
+	// Code sets the value in a monospace font (paths, hashes, versions).
+	Code bool
 }
 
 // Link is an entry of a page's section navigation.

@@ -30,7 +30,11 @@ var SB = (function () {
   }
 
   function pct(x) { return x == null || isNaN(x) ? "n/a" : (100 * x).toFixed(2) + "%"; }
-  function pp(x) { return x == null || isNaN(x) ? "n/a" : (x >= 0 ? "+" : "") + (100 * x).toFixed(2) + " pp"; }
+  function pp(x) {
+    if (x == null || isNaN(x)) return "n/a";
+    var s = (100 * Math.abs(x)).toFixed(2);
+    return (s === "0.00" ? "" : x > 0 ? "+" : "\u2212") + s + " pp";
+  }
 
   // verdict is a badge whose text is the verdict: colour only repeats it.
   function verdict(v) { return el("span", { cls: "sb-v sb-v-" + v, text: v }); }
