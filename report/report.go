@@ -285,10 +285,20 @@ func (r *Report) WriteFile(path string) error {
 	if err != nil {
 		return fmt.Errorf("encode report: %w", err)
 	}
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, ".scalebox-report-*")
-	if err != nil {
+	if err := WriteFileAtomic(path, data); err != nil {
 		return fmt.Errorf("write report: %w", err)
+	}
+	return nil
+}
+
+// WriteFileAtomic writes data to path through a temporary file in the same
+// directory, renamed into place, so a reader never sees half a file. The
+// file is readable by all (0644), as os.WriteFile would make it.
+func WriteFileAtomic(path string, data []byte) error {
+	dir := filepath.Dir(path)
+	tmp, err := os.CreateTemp(dir, ".scalebox-"+filepath.Base(path)+"-*")
+	if err != nil {
+		return err
 	}
 	_, werr := tmp.Write(data)
 	if werr == nil {
@@ -297,11 +307,11 @@ func (r *Report) WriteFile(path string) error {
 	cerr := tmp.Close()
 	if werr != nil || cerr != nil {
 		os.Remove(tmp.Name())
-		return fmt.Errorf("write report %s: %v", path, firstErr(werr, cerr))
+		return fmt.Errorf("%s: %w", path, firstErr(werr, cerr))
 	}
 	if err := os.Rename(tmp.Name(), path); err != nil {
 		os.Remove(tmp.Name())
-		return fmt.Errorf("write report: %w", err)
+		return err
 	}
 	return nil
 }
