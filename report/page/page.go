@@ -142,7 +142,11 @@ type pageSample struct {
 	BasePassed  *bool  `json:"base,omitempty"`
 	TestsPassed int    `json:"tp"`
 	TestsTotal  int    `json:"tt"`
-	Message     string `json:"msg,omitempty"`
+	// Inputs is set for function problems (HumanEval+, MBPP+), whose
+	// tests_total counts inputs while their tests are runs of many inputs
+	// each: the page then speaks of inputs.
+	Inputs  bool   `json:"inputs,omitempty"`
+	Message string `json:"msg,omitempty"`
 	// Compile is the build's message when it failed and differs from
 	// Message.
 	Compile string `json:"compile,omitempty"`
@@ -204,6 +208,11 @@ func newPageProblem(p report.Problem, keys []string) pageProblem {
 func newPageSample(s report.Sample) pageSample {
 	ps := pageSample{Index: s.Index, Line: s.Line, Language: s.Language, Verdict: s.Verdict, BasePassed: s.BasePassed,
 		TestsPassed: s.TestsPassed, TestsTotal: s.TestsTotal, Message: cut(s.Message, messageBytes)}
+	for _, t := range s.Tests {
+		if t.Inputs > 0 {
+			ps.Inputs = true
+		}
+	}
 	if c := s.Compile; c != nil && !c.OK && c.Message != s.Message {
 		ps.Compile = cut(c.Message, messageBytes)
 	}

@@ -209,10 +209,21 @@ var SB = (function () {
 
   // diffNode renders diff(a, b) with a -/+ mark on each line, so that it
   // reads without colour.
+  // A line changed in place (a - line followed by a + line) gets a note of
+  // the column where the two first differ.
   function diffNode(a, b) {
     var cls = { " ": "sb-same", "-": "sb-del", "+": "sb-ins" };
-    return el("pre", { cls: "sb-diff", "aria-label": "line diff: lines starting with - are expected only, + got only" },
-      diff(a, b).map(function (d) { return el("span", { cls: cls[d[0]], text: d[0] + " " + d[1] }); }));
+    var ops = diff(a, b), out = [];
+    ops.forEach(function (d, i) {
+      out.push(el("span", { cls: cls[d[0]], text: d[0] + " " + d[1] }));
+      var prev = ops[i - 1];
+      if (d[0] === "+" && prev && prev[0] === "-" && (i < 2 || ops[i - 2][0] !== "-")) {
+        var k = 0;
+        while (k < d[1].length && k < prev[1].length && d[1][k] === prev[1][k]) k++;
+        out.push(el("span", { cls: "sb-same", text: "  \u2191 the lines differ from column " + (k + 1) }));
+      }
+    });
+    return el("pre", { cls: "sb-diff", "aria-label": "line diff: lines starting with - are expected only, + got only" }, out);
   }
 
   // Printing shows the contents of <details class="sb-print-open">.

@@ -83,7 +83,8 @@ var SBReport = (function () {
     if (s.line) parts[0] += " (line " + s.line + ")";
     var out = [parts[0], " ", SB.verdict(s.v)];
     var facts = [];
-    if (s.tt) facts.push(s.tp + " of " + s.tt + " tests passed");
+    if (s.inputs) facts.push(s.v === "AC" ? "all " + s.tt + " inputs passed" : s.tt + " inputs");
+    else if (s.tt) facts.push(s.tp + " of " + s.tt + " tests passed");
     if (s.base != null) facts.push("base inputs " + (s.base ? "passed" : "failed"));
     if (s.lang) facts.push(s.lang);
     out.push(" " + facts.join(" · "));
@@ -146,7 +147,13 @@ var SBReport = (function () {
       { label: "Passed", num: true, desc: true, value: function (p) { return p.c; }, cell: function (p) { return p.c + " of " + p.n; } },
       { label: "pass@1", num: true, desc: true, value: passAt1, cell: function (p) { return SB.pct(passAt1(p)); } },
       { label: "Verdicts", value: verdictText, cell: verdictNodes }
-    ].concat(keys.map(function (k, i) {
+    ];
+    if (d.base) {
+      // HumanEval+ and MBPP+: how many samples passed the base inputs.
+      var based = function (p) { return p.s.filter(function (s) { return s.base; }).length; };
+      cols.splice(3, 0, { label: "Base passed", num: true, narrow: true, desc: true, value: based, cell: function (p) { return based(p) + " of " + p.n; } });
+    }
+    cols = cols.concat(keys.map(function (k, i) {
       return { label: k, narrow: true, value: function (p) { return (p.meta && p.meta[i]) || null; }, cell: function (p) { return (p.meta && p.meta[i]) || "\u2014"; } };
     }));
     SB.table(document.getElementById("problems-table"), {
@@ -158,7 +165,7 @@ var SBReport = (function () {
           { label: "with a failing sample", test: function (p) { return p.c < p.s.length; } },
           { label: "with no passing sample", test: function (p) { return p.c === 0; } },
           { label: "with every sample passing", test: function (p) { return p.s.length > 0 && p.c === p.s.length; } }
-        ] },
+        ].concat(d.base ? [{ label: "with a sample failing only the plus inputs", test: function (p) { return p.s.some(function (s) { return s.base && s.v !== "AC"; }); } }] : []) },
         verdictFilter(d.problems)
       ],
       rowLabel: function (p) { return p.id; },
