@@ -56,12 +56,36 @@ type Chart interface {
 // chart's natural width).
 const (
 	chartWidth = 480.0
-	charWidth  = 7.8 // an average glyph of the 13px font (DejaVu Sans is wide), for layout
-	maxLabel   = 26  // label characters shown; the full label is a tooltip
+	fontPx     = 13.0 // the chart font's size (base.css: svg text)
+	maxLabel   = 26   // label characters shown; the full label is a tooltip
 )
 
-// textWidth estimates the width of s in the chart font.
-func textWidth(s string) float64 { return float64(utf8.RuneCountInString(s)) * charWidth }
+// textWidth estimates the width of s in the chart font, from the widths
+// of DejaVu Sans's glyphs (the widest common fallback) by class: narrow
+// punctuation and i, l; f, t, r and brackets; m and w; capitals; digits;
+// the rest.
+func textWidth(s string) float64 {
+	em := 0.0
+	for _, r := range s {
+		switch {
+		case strings.ContainsRune("il.,:;!'|", r):
+			em += 0.3
+		case strings.ContainsRune("ftrjI()[] ", r):
+			em += 0.42
+		case strings.ContainsRune("mwMW@%", r):
+			em += 0.98
+		case r >= 'A' && r <= 'Z':
+			em += 0.74
+		case r >= '0' && r <= '9':
+			em += 0.64
+		case r < 128:
+			em += 0.62
+		default:
+			em += 0.8 // letters of other scripts, symbols: wider on average
+		}
+	}
+	return em * fontPx
+}
 
 // shorten cuts s to n characters with an ellipsis.
 func shorten(s string, n int) string {
