@@ -41,10 +41,18 @@ func asset(name string) string {
 }
 
 var (
-	css    = template.CSS(asset("base.css"))
-	script = template.JS(asset("sb.js"))
-	layout = template.Must(template.New("htmlui").Funcs(Funcs).Parse(asset("layout.tmpl")))
+	css       = template.CSS(asset("base.css"))
+	script    = template.JS(asset("sb.js"))
+	layoutSrc = asset("layout.tmpl")
+	// charts is the set WriteChart executes. An html/template set cannot
+	// be cloned once executed, so New parses a fresh one for each page.
+	charts = layout()
 )
+
+// layout parses the layout and the charts.
+func layout() *template.Template {
+	return template.Must(template.New("htmlui").Funcs(Funcs).Parse(layoutSrc))
+}
 
 // Funcs are the template functions a page's templates may use.
 var Funcs = template.FuncMap{
@@ -157,11 +165,7 @@ type Page struct {
 // New returns a template set with the layout, the charts and Funcs, with
 // the templates of text parsed into it; text must define "body".
 func New(name, text string) (*template.Template, error) {
-	t, err := layout.Clone()
-	if err != nil {
-		return nil, err
-	}
-	t, err = t.New(name).Parse(text)
+	t, err := layout().New(name).Parse(text)
 	if err != nil {
 		return nil, err
 	}
@@ -201,8 +205,9 @@ func EncodeData(v any) (template.JS, error) {
 }
 
 // WriteChart writes one chart's SVG figure alone (for a page that fetches
-// charts to refresh them). c is a Bars, Intervals or Lines.
+// charts to refresh them). c is a Bars, Intervals or Lines. It is safe for
+// concurrent use.
 func WriteChart(w io.Writer, c Chart) error {
 	name, v := c.svgTemplate()
-	return layout.ExecuteTemplate(w, name, v)
+	return charts.ExecuteTemplate(w, name, v)
 }

@@ -131,3 +131,21 @@ func TestBarsScale(t *testing.T) {
 		t.Errorf("last tick %q, want 100", last.Label)
 	}
 }
+
+// TestNewAfterWriteChart: drawing a chart alone does not stop pages from
+// being made (an executed html/template set cannot be cloned).
+func TestNewAfterWriteChart(t *testing.T) {
+	v, _, _, _ := demoCharts()
+	for range 2 {
+		if err := WriteChart(&bytes.Buffer{}, v); err != nil {
+			t.Fatal(err)
+		}
+		tmpl, err := New("p", `{{define "body"}}{{template "bars" .SVG}}{{end}}`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := Render(&bytes.Buffer{}, tmpl, &Page{Title: "t", Body: v}); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
