@@ -314,6 +314,14 @@ func TestHTMLPagesInBrowser(t *testing.T) {
 		}
 		p.clean()
 		p.shots("report")
+
+		// A link to one problem opens it.
+		q := openPage(t, ctx, b, reportPage+"#task=HumanEval/16", dir)
+		var label string
+		q.eval(`(() => { const b = document.querySelector("#problems-table button.sb-toggle[aria-expanded=true]"); return b ? b.getAttribute("aria-label") : ""; })()`, &label)
+		if label != "Hide details of HumanEval/16" {
+			t.Errorf("report.html#task=HumanEval/16: the open row is %q", label)
+		}
 	})
 
 	t.Run("compare", func(t *testing.T) {

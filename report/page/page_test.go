@@ -212,3 +212,20 @@ func TestCut(t *testing.T) {
 		t.Errorf("cut: %q", got)
 	}
 }
+
+// TestWriteReportEmpty: a report without samples (an interrupted run that
+// finished none) still makes a page.
+func TestWriteReportEmpty(t *testing.T) {
+	r := &report.Report{SchemaVersion: report.SchemaVersion, Benchmark: report.Benchmark{Name: "empty", Version: "1", Problems: 3}}
+	r.Summary.Interrupted = true
+	r.Summarize([]int{1})
+	var buf bytes.Buffer
+	if err := WriteReport(&buf, r, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"Interrupted:", "n/a <small>no scored samples</small>", `"problems":[]`} {
+		if !strings.Contains(buf.String(), want) {
+			t.Errorf("page lacks %q", want)
+		}
+	}
+}

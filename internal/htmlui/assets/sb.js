@@ -62,8 +62,9 @@ var SB = (function () {
     var open = new Set(), view = rows, hay = null;
     var controls = el("div", { cls: "sb-controls" });
     var count = el("p", { cls: "sb-note", "aria-live": "polite" });
+    var input = null;
     if (spec.search) {
-      var input = el("input", { type: "search", placeholder: spec.search.placeholder || "" });
+      input = el("input", { type: "search", placeholder: spec.search.placeholder || "" });
       var timer = 0;
       input.addEventListener("input", function () {
         clearTimeout(timer);
@@ -175,7 +176,14 @@ var SB = (function () {
     }
 
     refresh();
-    return { refresh: refresh, view: function () { return view.slice(); } };
+    return {
+      refresh: refresh,
+      view: function () { return view.slice(); },
+      // search shows the rows matching q, as if typed in the search box.
+      search: function (q) { if (input) input.value = q; state.q = q.trim().toLowerCase(); state.page = 0; refresh(); },
+      // expand opens the details of row i (an index into spec.rows).
+      expand: function (i) { if (spec.detail && !open.has(i)) { open.add(i); draw(); } }
+    };
   }
 
   // diff is a line diff of a (expected) against b (got): a list of

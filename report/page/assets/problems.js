@@ -156,7 +156,7 @@ var SBReport = (function () {
     cols = cols.concat(keys.map(function (k, i) {
       return { label: k, narrow: true, value: function (p) { return (p.meta && p.meta[i]) || null; }, cell: function (p) { return (p.meta && p.meta[i]) || "\u2014"; } };
     }));
-    SB.table(document.getElementById("problems-table"), {
+    var tbl = SB.table(document.getElementById("problems-table"), {
       rows: d.problems, columns: cols, noun: "problems", pageSize: 50,
       search: { label: "Search", placeholder: "task, metadata, verdict, message", text: function (p) { return searchText(p, keys); } },
       filters: [
@@ -172,6 +172,23 @@ var SBReport = (function () {
       detail: function (p) { return problemNode(p, keys); },
       empty: "No problem matches."
     });
+    // report.html#task=ID opens that problem (a link from a CI summary or
+    // a comparison).
+    var openHash = function () {
+      var m = /^#task=(.+)$/.exec(location.hash);
+      if (!m) return;
+      var id = decodeURIComponent(m[1]);
+      for (var i = 0; i < d.problems.length; i++) {
+        if (d.problems[i].id === id) {
+          tbl.search(id);
+          tbl.expand(i);
+          document.getElementById("problems").scrollIntoView();
+          return;
+        }
+      }
+    };
+    openHash();
+    window.addEventListener("hashchange", openHash);
     performance.mark("sb-ready");
   }
 
