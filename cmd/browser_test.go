@@ -234,42 +234,25 @@ func (bp *browserPage) shots(name string) {
 }
 
 // TestHTMLPagesInBrowser loads the pages of a real HumanEval+ run (the
-// Qwen2.5-Coder-1.5B samples), of its comparison with a copy where eight
-// passing solutions were broken, and of a synthetic 10,000-sample report
-// in headless Chromium, and checks what a reader relies on: no console
-// errors, nothing fetched, every section, charts that draw, the problem
-// table paging, searching, filtering and expanding a failing sample's
-// deciding test, a phone-width layout and print rules. It saves
-// screenshots and PDFs (see artifactsDir) and logs the large page's load
-// time, a figure for people: the machine is shared, so it is not asserted.
+// Qwen2.5-Coder-1.5B samples) and of its comparison with a copy where
+// eight passing solutions were broken in headless Chromium, and checks what
+// a reader relies on: no console errors, nothing fetched, every section,
+// charts that draw, the problem table paging, searching, filtering and
+// expanding a failing sample's deciding test, a link that opens one
+// problem, a phone-width layout and print rules. It saves screenshots and
+// PDFs (see artifactsDir).
 func TestHTMLPagesInBrowser(t *testing.T) {
 	browser := needChromium(t)
 	base, next, broken := realRuns(t)
 	dir := artifactsDir(t)
-	reportPage, comparePage, largePage := filepath.Join(dir, "report.html"), filepath.Join(dir, "compare.html"), filepath.Join(dir, "large.html")
+	reportPage, comparePage := filepath.Join(dir, "report.html"), filepath.Join(dir, "compare.html")
 	if _, stderr, code := run(t, context.Background(), "", "report", "html", base, "-o", reportPage); code != 0 {
 		t.Fatalf("report html: exit %d: %s", code, stderr)
 	}
 	if _, stderr, code := run(t, context.Background(), "", "compare", base, next, "--html", comparePage); code != 0 {
 		t.Fatalf("compare --html: exit %d: %s", code, stderr)
 	}
-	large := filepath.Join(t.TempDir(), "large.json")
-	writeLargeReport(t, large, 1000, 10)
-	if _, stderr, code := run(t, context.Background(), "", "report", "html", large, "-o", largePage); code != 0 {
-		t.Fatalf("report html (large): exit %d: %s", code, stderr)
-	}
-
-	b, err := chromium.Start(browser)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		if err := b.Close(); err != nil {
-			t.Errorf("close the browser: %v", err)
-		}
-	}()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
+	b, ctx := startBrowser(t, browser)
 
 	t.Run("report", func(t *testing.T) {
 		p := openPage(t, ctx, b, reportPage, dir)
@@ -346,39 +329,71 @@ func TestHTMLPagesInBrowser(t *testing.T) {
 		p.clean()
 		p.shots("compare")
 	})
+}
 
-	t.Run("large", func(t *testing.T) {
-		p := openPage(t, ctx, b, largePage, dir)
-		var timing struct {
-			Load  float64 `json:"load"`
-			Ready float64 `json:"ready"`
-			Size  float64 `json:"size"`
+// startBrowser starts Chromium for a test, closed when it ends, and a
+// context that bounds the test's use of it.
+func startBrowser(t *testing.T, path string) (*chromium.Browser, context.Context) {
+	t.Helper()
+	b, err := chromium.Start(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := b.Close(); err != nil {
+			t.Errorf("close the browser: %v", err)
 		}
-		p.eval(`(() => { const n = performance.getEntriesByType("navigation")[0]; const r = performance.getEntriesByName("sb-ready")[0];
-			return {load: n.loadEventEnd - n.startTime, ready: r ? r.startTime : -1, size: n.decodedBodySize || 0}; })()`, &timing)
-		t.Logf("10,000-sample page (%.1f MiB): table ready %.0f ms, load event done %.0f ms after navigation start", timing.Size/(1<<20), timing.Ready, timing.Load)
-		if timing.Ready < 0 {
-			t.Error("the table never became ready")
-		}
-		if s := p.table("problems-table"); s.Rows != 50 || !strings.Contains(s.Count, "of 1000 problems") {
-			t.Errorf("problem table: %+v", s)
-		}
-		var sortMS float64
-		p.eval(`(() => { const t0 = performance.now(); document.querySelectorAll("#problems-table th button.sb-sort")[3].click(); return performance.now() - t0; })()`, &sortMS)
-		t0 := time.Now()
-		s := p.search("problems-table", "ZeroDivisionError")
-		t.Logf("sorting 1000 problems by pass@1 took %.0f ms; a search over every message %d ms (with its 120 ms debounce and the 400 ms wait)", sortMS, time.Since(t0).Milliseconds())
-		if s.Rows == 0 {
-			t.Errorf("search of a message found nothing: %+v", s)
-		}
-		p.charts()
-		p.clean()
-		png, err := p.p.Screenshot(ctx, false)
-		if err != nil {
-			t.Fatal(err)
-		}
-		os.WriteFile(filepath.Join(dir, "large.png"), png, 0o644)
 	})
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	t.Cleanup(cancel)
+	return b, ctx
+}
+
+// TestLargeReportPageInBrowser: the page of a synthetic 10,000-sample
+// report (1,000 problems of 10 samples, in the shape of a LiveCodeBench
+// run) opens and its table works in headless Chromium. It logs how long
+// the page took to load and its table to draw, and how long sorting and
+// searching took: figures for people, not asserted (the machine is
+// shared and its load varies).
+func TestLargeReportPageInBrowser(t *testing.T) {
+	browser := needChromium(t)
+	dir := artifactsDir(t)
+	large, largePage := filepath.Join(t.TempDir(), "large.json"), filepath.Join(dir, "large.html")
+	writeLargeReport(t, large, 1000, 10)
+	if _, stderr, code := run(t, context.Background(), "", "report", "html", large, "-o", largePage); code != 0 {
+		t.Fatalf("report html: exit %d: %s", code, stderr)
+	}
+	b, ctx := startBrowser(t, browser)
+	p := openPage(t, ctx, b, largePage, dir)
+	var timing struct {
+		Load  float64 `json:"load"`
+		Ready float64 `json:"ready"`
+		Size  float64 `json:"size"`
+	}
+	p.eval(`(() => { const n = performance.getEntriesByType("navigation")[0]; const r = performance.getEntriesByName("sb-ready")[0];
+		return {load: n.loadEventEnd - n.startTime, ready: r ? r.startTime : -1, size: n.decodedBodySize || 0}; })()`, &timing)
+	t.Logf("10,000-sample page (%.1f MiB): table ready %.0f ms, load event done %.0f ms after navigation start", timing.Size/(1<<20), timing.Ready, timing.Load)
+	if timing.Ready < 0 {
+		t.Error("the table never became ready")
+	}
+	if s := p.table("problems-table"); s.Rows != 50 || !strings.Contains(s.Count, "of 1000 problems") {
+		t.Errorf("problem table: %+v", s)
+	}
+	var sortMS float64
+	p.eval(`(() => { const t0 = performance.now(); document.querySelectorAll("#problems-table th button.sb-sort")[3].click(); return performance.now() - t0; })()`, &sortMS)
+	t0 := time.Now()
+	s := p.search("problems-table", "ZeroDivisionError")
+	t.Logf("sorting 1000 problems by pass@1 took %.0f ms; a search over every message %d ms (with its 120 ms debounce and the 400 ms wait)", sortMS, time.Since(t0).Milliseconds())
+	if s.Rows == 0 {
+		t.Errorf("search of a message found nothing: %+v", s)
+	}
+	p.charts()
+	p.clean()
+	png, err := p.p.Screenshot(ctx, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(dir, "large.png"), png, 0o644)
 }
 
 // writeLargeReport writes a synthetic report of problems × perProblem

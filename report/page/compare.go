@@ -57,7 +57,8 @@ type pageFlip struct {
 
 // WriteComparison writes the page of c, the comparison of base against
 // next (the reports report.Compare compared, for the flipped problems'
-// samples and the runs' facts).
+// samples and the runs' facts): all of it, or nothing when the page cannot
+// be made. It is safe for concurrent use.
 func WriteComparison(w io.Writer, c *report.Comparison, base, next *report.Report) error {
 	v, data := comparePage(c, base, next)
 	title := fmt.Sprintf("scalebox compare: %s %s", c.New.Benchmark, c.New.Version)

@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -48,11 +49,14 @@ var (
 // reports stay quick to open: a sample's message (a compiler's output can
 // be long), the lists of task ids, the chart rows of one breakdown.
 const (
-	messageBytes   = 2 << 10
-	maxListedIDs   = 1000
-	maxChartRows   = 40
-	DefaultSlowest = 20
+	messageBytes = 2 << 10
+	maxListedIDs = 1000
+	maxChartRows = 40
 )
+
+// DefaultSlowest is how many of the slowest tests a report page lists
+// unless Options say otherwise.
+const DefaultSlowest = 20
 
 // Options tune a page.
 type Options struct {
@@ -76,21 +80,12 @@ func sortedVerdicts(counts map[string]int) []string {
 		}
 	}
 	for v, n := range counts {
-		if n > 0 && !contains(verdictOrder, v) {
+		if n > 0 && !slices.Contains(verdictOrder, v) {
 			other = append(other, v)
 		}
 	}
 	sort.Strings(other)
 	return append(out, other...)
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // sortedK sorts pass@k keys by k.
@@ -121,7 +116,7 @@ func cut(s string, n int) string {
 	return s[:n] + fmt.Sprintf("\n… (cut: %d bytes in all; the report has the rest)", len(s))
 }
 
-// Problem is a report's problem as the page's script shows it.
+// pageProblem is a report's problem as the page's script shows it.
 type pageProblem struct {
 	ID string `json:"id"`
 	// Meta holds the problem's value for each key of pageData.MetaKeys,

@@ -56,7 +56,8 @@ type groupRow struct {
 	PassAt1          string
 }
 
-// WriteReport writes r's page to w.
+// WriteReport writes r's page to w: all of it, or nothing when the page
+// cannot be made. It is safe for concurrent use.
 func WriteReport(w io.Writer, r *report.Report, opts Options) error {
 	v, data := reportPage(r, opts)
 	title := fmt.Sprintf("scalebox report: %s %s", r.Benchmark.Name, r.Benchmark.Version)
