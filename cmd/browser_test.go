@@ -106,6 +106,17 @@ func (bp *browserPage) sections(ids ...string) {
 	}
 }
 
+// fits checks that nothing spills out of a grid cell over its neighbour
+// (a long hash or path in a table of facts, a chart).
+func (bp *browserPage) fits() {
+	bp.t.Helper()
+	var spill []string
+	bp.eval(`[...document.querySelectorAll(".sb-grid > *, .sb-charts > *")].filter(c => c.scrollWidth > c.clientWidth + 1).map(c => (c.querySelector("h3, figcaption, h4") || c).textContent.slice(0, 40))`, &spill)
+	if len(spill) > 0 {
+		bp.t.Errorf("content wider than its grid cell: %q", spill)
+	}
+}
+
 // charts counts the page's charts and checks each draws something: bars
 // of positive width, or an interval's marks.
 func (bp *browserPage) charts() int {
@@ -295,6 +306,7 @@ func TestHTMLPagesInBrowser(t *testing.T) {
 				t.Errorf("a WA problem's details lack %q:\n%s", want, text)
 			}
 		}
+		p.fits()
 		p.clean()
 		p.shots("report")
 
@@ -326,6 +338,7 @@ func TestHTMLPagesInBrowser(t *testing.T) {
 		if !strings.Contains(text, "base: ") || !strings.Contains(text, "new: ") || !strings.Contains(text, "broken on purpose") {
 			t.Errorf("a flipped problem's details:\n%s", text)
 		}
+		p.fits()
 		p.clean()
 		p.shots("compare")
 	})
@@ -388,6 +401,7 @@ func TestLargeReportPageInBrowser(t *testing.T) {
 		t.Errorf("search of a message found nothing: %+v", s)
 	}
 	p.charts()
+	p.fits()
 	p.clean()
 	png, err := p.p.Screenshot(ctx, false)
 	if err != nil {
