@@ -132,7 +132,8 @@ type TestResult struct {
 	// LimitRatio is the largest share of its CPU time limit an input used.
 	LimitRatio float64
 	// Case is a failed test's input, expected and actual output, cut to
-	// CaseBytes each; nil when the judge had none to give.
+	// CaseBytes each; nil when the judge had none to give, and in a
+	// sample's result for every test but the deciding one.
 	Case *report.Case
 }
 
@@ -615,7 +616,7 @@ func (e *engine) decide(st *sampleState) {
 		if tr == nil {
 			continue
 		}
-		res.Tests = append(res.Tests, *tr)
+		t := *tr
 		switch {
 		case tr.Verdict == judge.SE:
 			if se == nil {
@@ -623,7 +624,13 @@ func (e *engine) decide(st *sampleState) {
 			}
 		case !tr.Verdict.Passed() && res.Verdict == judge.AC:
 			res.Verdict, res.Message = tr.Verdict, fmt.Sprintf("test %d: %s", tr.Index, tr.Message)
+		default:
+			// Only the deciding test keeps its case, so that a run
+			// without early stop does not fill the report with the cases
+			// of every later failure.
+			t.Case = nil
 		}
+		res.Tests = append(res.Tests, t)
 	}
 	if res.Verdict == judge.AC && se != nil {
 		res.Verdict, res.Message = judge.SE, fmt.Sprintf("test %d: %s", se.Index, se.Message)

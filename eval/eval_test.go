@@ -138,6 +138,10 @@ func TestAllTests(t *testing.T) {
 	if got.Verdict != judge.WA || !strings.HasPrefix(got.Message, "test 1:") {
 		t.Errorf("verdict %s %q, want WA at test 1", got.Verdict, got.Message)
 	}
+	// The deciding test alone keeps its case.
+	if got.Tests[1].Case == nil || got.Tests[3].Case != nil {
+		t.Errorf("cases of tests 1 and 3: %+v, %+v; want test 1's only", got.Tests[1].Case, got.Tests[3].Case)
+	}
 }
 
 func TestSamplesInOrderAndUnknown(t *testing.T) {

@@ -205,11 +205,11 @@ type Test struct {
 	Signal   int    `json:"signal,omitempty"`
 	Attempts int    `json:"attempts,omitempty"`
 	Usage    *Usage `json:"usage,omitempty"`
-	// Case is, for a failed test, what it was given, what it should have
-	// produced and what it produced, each cut to a bounded size; absent
-	// for tests that passed, system errors, and runs with no single input
-	// to show (assert programs, MultiPL-E test files). Reports written
-	// before it existed lack it.
+	// Case is, for a sample's deciding (first failing) test, what it was
+	// given, what it should have produced and what it produced, each cut
+	// to a bounded size; absent for other tests, system errors, and runs
+	// with no single input to show (assert programs, MultiPL-E test
+	// files). Reports written before it existed lack it.
 	Case *Case `json:"case,omitempty"`
 }
 
