@@ -21,8 +21,11 @@ demo: deps build
 	./$(BIN) eval --bench demo --out demo-report.json
 
 # Every test, with the race detector, on the real sandbox and toolchains.
+# Tests leave what a person may want to look at (the browser test's
+# screenshots and pages) under test-artifacts/.
+SCALEBOX_TEST_ARTIFACTS ?= $(CURDIR)/test-artifacts
 test: deps lint
-	$(GO) test -race -count=1 -timeout 25m ./...
+	SCALEBOX_TEST_ARTIFACTS=$(SCALEBOX_TEST_ARTIFACTS) $(GO) test -race -count=1 -timeout 25m ./...
 	$(MAKE) fuzz FUZZTIME=20000x SANDBOX_FUZZTIME=100x
 
 test-short:

@@ -115,6 +115,20 @@ func (c caseCheck) passes(i int, raw json.RawMessage) bool {
 	return err1 == nil && err2 == nil && judge.PyEqual(out, exp)
 }
 
+// failCase is case i's data for a report: its input as the benchmark
+// gives it, the expected value's repr, and got's (nil when the case
+// returned nothing comparable).
+func (c caseCheck) failCase(i int, got *judge.PyValue) *Case {
+	fc := &Case{Input: []byte(c.p.Tests[i].Input)}
+	if exp, err := c.expected(i); err == nil {
+		fc.Expected, fc.HasExpected = []byte(exp.Repr(caseReprBytes)), true
+	}
+	if got != nil {
+		fc.Got, fc.HasGot = []byte(got.Repr(caseReprBytes)), true
+	}
+	return fc
+}
+
 // label names case i and its input, shortened.
 func (c caseCheck) label(i int) string {
 	in := c.p.Tests[i].Input
@@ -243,16 +257,17 @@ func judgeCases(r *runner.Result, marker string, check caseCheck, accepted []boo
 		case l == nil:
 			if o, decided := RunOutcome(r); decided {
 				o.Message = label + ": " + o.Message
+				o.Case = check.failCase(k, nil)
 				return o
 			}
 			if !complete {
-				return Outcome{Verdict: judge.RE, Message: label + ": the program ended the process before returning"}
+				return Outcome{Verdict: judge.RE, Message: label + ": the program ended the process before returning", Case: check.failCase(k, nil)}
 			}
 			return Outcome{Verdict: judge.SE, Message: label + ": the harness reported no result"}
 		case l.Timeout:
-			return Outcome{Verdict: judge.TLE, Message: label + ": CPU time limit exceeded"}
+			return Outcome{Verdict: judge.TLE, Message: label + ": CPU time limit exceeded", Case: check.failCase(k, nil)}
 		case l.Error != nil:
-			return Outcome{Verdict: judge.RE, Message: label + ": " + *l.Error}
+			return Outcome{Verdict: judge.RE, Message: label + ": " + *l.Error, Case: check.failCase(k, nil)}
 		case k < len(accepted) && accepted[k]:
 			continue
 		}
@@ -262,10 +277,10 @@ func judgeCases(r *runner.Result, marker string, check caseCheck, accepted []boo
 		}
 		out, err := judge.DecodePyValue(l.Out)
 		if err != nil {
-			return Outcome{Verdict: judge.WA, Message: label + ": unreadable value: " + err.Error()}
+			return Outcome{Verdict: judge.WA, Message: label + ": unreadable value: " + err.Error(), Case: check.failCase(k, nil)}
 		}
 		if !judge.PyEqual(out, exp) {
-			return Outcome{Verdict: judge.WA, Message: fmt.Sprintf("%s: got %s, expected %s", label, out.Repr(80), exp.Repr(80))}
+			return Outcome{Verdict: judge.WA, Message: fmt.Sprintf("%s: got %s, expected %s", label, out.Repr(80), exp.Repr(80)), Case: check.failCase(k, &out)}
 		}
 	}
 	if !complete {

@@ -543,7 +543,7 @@ func judgeChunk(r *runner.Result, marker string, refs []inputRef, check judge.Ev
 func judgeInput(r *runner.Result, complete bool, l *HarnessLine, ref inputRef, check judge.EvalplusCheck, over bool) (o Outcome, known bool) {
 	label := ref.label()
 	fail := func(v judge.Verdict, msg string) Outcome {
-		return Outcome{Verdict: v, Message: label + ": " + msg, Group: ref.g.Name}
+		return Outcome{Verdict: v, Message: label + ": " + msg, Group: ref.g.Name, Case: inputCase(check.EntryPoint, ref, nil)}
 	}
 	if l == nil {
 		if ro, decided := RunOutcome(r); decided {
@@ -575,8 +575,10 @@ func judgeInput(r *runner.Result, complete bool, l *HarnessLine, ref inputRef, c
 		return Outcome{Verdict: judge.SE, Message: label + ": unreadable input"}, true
 	}
 	if !check.Check(args.Items, outV, exp) {
-		return fail(judge.WA, fmt.Sprintf("%s(%s) returned %s, expected %s", check.EntryPoint,
-			strings.TrimSuffix(strings.TrimPrefix(args.Repr(80), "["), "]"), outV.Repr(80), exp.Repr(80))), true
+		o := fail(judge.WA, fmt.Sprintf("%s(%s) returned %s, expected %s", check.EntryPoint,
+			strings.TrimSuffix(strings.TrimPrefix(args.Repr(80), "["), "]"), outV.Repr(80), exp.Repr(80)))
+		o.Case = inputCase(check.EntryPoint, ref, &outV)
+		return o, true
 	}
 	return Outcome{Verdict: judge.AC}, true
 }
@@ -585,4 +587,27 @@ func judgeInput(r *runner.Result, complete bool, l *HarnessLine, ref inputRef, c
 // limit in limits (nil: the harness enforced the limits itself).
 func overLimit(l *HarnessLine, i int, limits []float64) bool {
 	return l != nil && limits != nil && i >= 0 && i < len(limits) && limits[i] > 0 && l.CPU > limits[i]
+}
+
+// caseReprBytes bounds the Python reprs of a case's values; the evaluator
+// cuts them further for its report.
+const caseReprBytes = 4096
+
+// inputCase is the case of one function input: the call, the reference's
+// return value (absent when the reference raised) and the program's
+// (got; nil when the call returned nothing comparable).
+func inputCase(entryPoint string, ref inputRef, got *judge.PyValue) *Case {
+	c := &Case{}
+	if args, err := judge.PyFromJSON(ref.g.Inputs[ref.idx]); err == nil && args.Kind == judge.PyList {
+		c.Input = []byte(entryPoint + "(" + strings.TrimSuffix(strings.TrimPrefix(args.Repr(caseReprBytes), "["), "]") + ")")
+	}
+	if ref.idx < len(ref.g.Reference) && ref.g.Reference[ref.idx].Err == "" {
+		if exp, err := judge.DecodePyValue(ref.g.Reference[ref.idx].Out); err == nil {
+			c.Expected, c.HasExpected = []byte(exp.Repr(caseReprBytes)), true
+		}
+	}
+	if got != nil {
+		c.Got, c.HasGot = []byte(got.Repr(caseReprBytes)), true
+	}
+	return c
 }

@@ -83,6 +83,30 @@ type Outcome struct {
 	// (function problems; 1 or more for an input that timed out). It shows
 	// how close to the limit a verdict was.
 	LimitRatio float64
+	// Case is the failing test's or input's data, for reports: nil when
+	// the outcome passed or the run has no single input to show (an
+	// assert program, a MultiPL-E test file, a program that did not load).
+	Case *Case
+}
+
+// Case is what a failing test or input was given, what it should have
+// produced and what it produced. Its fields may be large (a test's whole
+// input) and may share memory with the run's buffers: a reader cuts them
+// to size and must not modify them.
+type Case struct {
+	// Input is the test's standard input, or the call of a function
+	// problem's input ("add(1, 2)").
+	Input []byte
+	// Expected is the expected output or return value (its Python repr);
+	// HasExpected is false when there is none (a checker problem's test
+	// without an answer, a reference that raised).
+	Expected    []byte
+	HasExpected bool
+	// Got is what the program wrote or returned; HasGot is false when
+	// there is nothing comparable: a limit ended the run (what it wrote by
+	// then depends on timing) or the call raised.
+	Got    []byte
+	HasGot bool
 }
 
 // SampleLanguage is the language a sample is judged in.
@@ -213,7 +237,7 @@ func (b *Benchmark) testJudge(p *Problem, i int, opts PlanOptions) (func(context
 		env := &checker.Env{Sandbox: opts.Sandbox, Builder: opts.Builder, Resolver: opts.Resolver, Retries: 1}
 		return func(ctx context.Context, r *runner.Result) Outcome {
 			if o, decided := RunOutcome(r); decided {
-				return o
+				return withStdioCase(o, r, input, want)
 			}
 			// Built once per content: the Builder caches the build.
 			c, err := env.New(ctx, spec)
@@ -224,7 +248,7 @@ func (b *Benchmark) testJudge(p *Problem, i int, opts PlanOptions) (func(context
 			if res.Verdict == judge.AC {
 				return Outcome{Verdict: judge.AC}
 			}
-			return Outcome{Verdict: res.Verdict, Message: res.Message}
+			return withStdioCase(Outcome{Verdict: res.Verdict, Message: res.Message}, r, input, want)
 		}, nil
 	}
 	if p.Validation == ValidationCustom {
@@ -236,13 +260,29 @@ func (b *Benchmark) testJudge(p *Problem, i int, opts PlanOptions) (func(context
 	}
 	return func(_ context.Context, r *runner.Result) Outcome {
 		if o, decided := RunOutcome(r); decided {
-			return o
+			return withStdioCase(o, r, input, want)
 		}
 		if ok, msg := cmp.Compare(r.Stdout, want); !ok {
-			return Outcome{Verdict: judge.WA, Message: msg}
+			return withStdioCase(Outcome{Verdict: judge.WA, Message: msg}, r, input, want)
 		}
 		return Outcome{Verdict: judge.AC}
 	}, nil
+}
+
+// withStdioCase gives a failed stdio test's outcome its case: the input,
+// the expected output (for a checker, the test's answer file, which may
+// be empty), and the program's output when the program ended by itself.
+// A system error gets none: the program is not at fault.
+func withStdioCase(o Outcome, r *runner.Result, input, want []byte) Outcome {
+	if o.Verdict == judge.AC || o.Verdict == judge.SE {
+		return o
+	}
+	c := &Case{Input: input, Expected: want, HasExpected: true}
+	if r.Status == runner.StatusExited || r.Status == runner.StatusSignaled {
+		c.Got, c.HasGot = r.Stdout, true
+	}
+	o.Case = c
+	return o
 }
 
 // CheckerInfo names what judges a problem's outputs.

@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -8,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/scalebox-dev/scalebox/report"
+	"github.com/scalebox-dev/scalebox/report/page"
 )
 
 type compareOptions struct {
@@ -18,6 +20,8 @@ type compareOptions struct {
 	json     bool
 	markdown bool
 	force    bool
+	// html, when set, is where the comparison's HTML page is written.
+	html string
 
 	confidence float64
 	resamples  int
@@ -69,6 +73,12 @@ significant drop of at most DELTA, exits 0.
 Reports of different benchmark names, versions or data (sha256) are refused
 (exit 1) unless --force, which compares them with a warning.
 
+--html FILE also writes the comparison as one self-contained HTML page (no
+network, works offline): the pass@k deltas, the bootstrap interval drawn
+about zero, McNemar's test, pass@1 by metadata in both reports, and the
+flipped problems with each report's samples and deciding tests. The
+printed output and the exit code are unchanged. See docs/html.md.
+
 Exit codes:
   0  compared (and the --fail-on-regression gate, if given, passed)
   1  error: a report is unreadable, the reports are of different benchmarks,
@@ -79,6 +89,7 @@ Exit codes:
   scalebox compare base.json new.json --json | jq '.broken[].task_id'
   scalebox compare base.json new.json --markdown >> "$GITHUB_STEP_SUMMARY"
   scalebox compare base.json new.json --fail-on-regression 1.0
+  scalebox compare base.json new.json --html compare.html
   scalebox compare base.json new.json --confidence 0.99 --bootstrap 20000 --seed 7`,
 		Args: exactArgs(2),
 		RunE: func(c *cobra.Command, args []string) error {
@@ -106,6 +117,7 @@ Exit codes:
 	f.BoolVar(&o.json, "json", false, "print JSON (stable field names)")
 	f.BoolVar(&o.markdown, "markdown", false, "print GitHub-flavoured markdown (for a CI job summary)")
 	f.BoolVar(&o.force, "force", false, "compare reports of different benchmarks, versions or data, with a warning")
+	f.StringVar(&o.html, "html", "", "also write the comparison as a self-contained HTML page to this file")
 	f.Float64Var(&o.confidence, "confidence", report.DefaultConfidence, "confidence level of the bootstrap interval; 1 − it is McNemar's significance level")
 	f.IntVar(&o.resamples, "bootstrap", report.DefaultResamples, "bootstrap resamples")
 	f.Uint64Var(&o.seed, "seed", 1, "bootstrap seed")
@@ -137,6 +149,15 @@ func runCompare(_ context.Context, o *compareOptions) error {
 	}
 	for _, w := range res.Warnings {
 		fmt.Fprintf(o.g.deps.Stderr, "warning: %s\n", w)
+	}
+	if o.html != "" {
+		var buf bytes.Buffer
+		if err := page.WriteComparison(&buf, res, in[0].Report, in[1].Report); err != nil {
+			return err
+		}
+		if err := report.WriteFileAtomic(o.html, buf.Bytes()); err != nil {
+			return fmt.Errorf("write page: %w", err)
+		}
 	}
 	out := o.g.deps.Stdout
 	switch {

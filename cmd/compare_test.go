@@ -8,7 +8,6 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -424,58 +423,7 @@ func TestReportStripTimings(t *testing.T) {
 // -1s, so a resampled mean is -X/n with X ~ Binomial(n, 8/n), and the
 // interval is that distribution's 2.5% and 97.5% quantiles.
 func TestCompareRealRuns(t *testing.T) {
-	needSandbox(t)
-	if testing.Short() {
-		t.Skip("slow: two HumanEval+ runs")
-	}
-	data := "../../shared/data/humanevalplus/v0.1.9/HumanEvalPlus.jsonl.gz"
-	samplesPath := "../../shared/data/generations/qwen2.5-coder-1.5b-base/evalplus/humaneval/generated.jsonl"
-	for _, p := range []string{data, samplesPath} {
-		if _, err := os.Stat(p); err != nil {
-			if os.Getenv("CI") == "true" {
-				t.Fatalf("CI=true but %s is missing", p)
-			}
-			t.Skip(p + " missing")
-		}
-	}
-	dir := t.TempDir()
-	base := filepath.Join(dir, "base.json")
-	if _, stderr, code := run(t, context.Background(), "", "eval", "--bench", "humanevalplus", "--data", data, "--samples", samplesPath, "--out", base, "-q"); code != 0 {
-		t.Fatalf("base run: exit %d: %s", code, stderr)
-	}
-	rep, err := report.Read(base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var broken []string
-	for _, p := range rep.Problems {
-		if p.Samples[0].Passed && len(broken) < 8 {
-			broken = append(broken, p.TaskID)
-		}
-	}
-	// The copy: the same lines, the chosen tasks' completions replaced.
-	in, err := os.ReadFile(samplesPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out bytes.Buffer
-	for _, line := range bytes.Split(bytes.TrimSpace(in), []byte("\n")) {
-		var s map[string]any
-		if err := json.Unmarshal(line, &s); err != nil {
-			t.Fatal(err)
-		}
-		if slices.Contains(broken, s["task_id"].(string)) {
-			s["completion"] = "    raise ValueError('broken on purpose')\n"
-		}
-		b, _ := json.Marshal(s)
-		out.Write(append(b, '\n'))
-	}
-	brokenSamples := filepath.Join(dir, "broken.jsonl")
-	os.WriteFile(brokenSamples, out.Bytes(), 0o644)
-	newPath := filepath.Join(dir, "new.json")
-	if _, stderr, code := run(t, context.Background(), "", "eval", "--bench", "humanevalplus", "--data", data, "--samples", brokenSamples, "--out", newPath, "-q"); code != 0 {
-		t.Fatalf("new run: exit %d: %s", code, stderr)
-	}
+	base, newPath, broken := realRuns(t)
 	checkFlipsMatchBroken(t, base, newPath, broken)
 
 	stdout, stderr, code := run(t, context.Background(), "", "compare", base, newPath, "--json", "--fail-on-regression", "1")

@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/scalebox-dev/scalebox/report"
+	"github.com/scalebox-dev/scalebox/report/page"
 )
 
 type reportShowOptions struct {
@@ -29,18 +30,86 @@ type reportStripOptions struct {
 	out  string
 }
 
-// NewReportCmd returns `scalebox report` with its show and strip-timings
-// subcommands. showF and stripF replace the runs in tests.
-func NewReportCmd(g *globalOptions, showF func(context.Context, *reportShowOptions) error, stripF func(context.Context, *reportStripOptions) error) *cobra.Command {
+type reportHTMLOptions struct {
+	g *globalOptions
+
+	path    string
+	out     string
+	slowest int
+}
+
+// NewReportCmd returns `scalebox report` with its show, strip-timings and
+// html subcommands. showF, stripF and htmlF replace the runs in tests.
+func NewReportCmd(g *globalOptions, showF func(context.Context, *reportShowOptions) error, stripF func(context.Context, *reportStripOptions) error, htmlF func(context.Context, *reportHTMLOptions) error) *cobra.Command {
 	c := &cobra.Command{
 		Use:   "report",
-		Short: "Inspect and normalize report files",
-		Long: `Read a JSON report written by scalebox eval --out: summarize it, or strip the
-fields that vary between runs so that two runs compare byte for byte.`,
+		Short: "Inspect, normalize and render report files",
+		Long: `Read a JSON report written by scalebox eval --out: summarize it, strip the
+fields that vary between runs so that two runs compare byte for byte, or
+render it as a self-contained HTML page.`,
 		Args: cobra.NoArgs,
 	}
-	c.AddCommand(newReportShowCmd(g, showF), newReportStripCmd(g, stripF))
+	c.AddCommand(newReportShowCmd(g, showF), newReportStripCmd(g, stripF), newReportHTMLCmd(g, htmlF))
 	return c
+}
+
+func newReportHTMLCmd(g *globalOptions, runF func(context.Context, *reportHTMLOptions) error) *cobra.Command {
+	o := &reportHTMLOptions{g: g}
+	c := &cobra.Command{
+		Use:   "html REPORT.json [-o report.html]",
+		Short: "Render a report as one self-contained HTML page",
+		Long: `Write a report as one HTML file that needs nothing else: no network, no
+other files, any browser, offline. It shows the summary and pass@k, samples
+and tests by verdict, pass@1 by each metadata key (difficulty, platform,
+contest month, …) and by language as charts, a table of every problem
+(searchable, sortable, a page at a time) with each failing sample's
+deciding test (input, expected and actual output with a diff, the end of
+its stderr), the slowest tests, and what a rerun must match (tool,
+benchmark and samples hashes, sandbox, limits, toolchains, configuration).
+
+The page is the same for the same report (no timestamps but the run's).
+It goes to stdout, or atomically to -o. Open it with any browser; it also
+prints, and reads at phone width. See docs/html.md.`,
+		Example: `  scalebox report html report.json -o report.html
+  scalebox report html report.json --slowest 50 > report.html`,
+		Args: exactArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			o.path = args[0]
+			if o.slowest < 0 {
+				return usageError("--slowest must not be negative")
+			}
+			if runF != nil {
+				return runF(c.Context(), o)
+			}
+			return runReportHTML(c.Context(), o)
+		},
+	}
+	c.Flags().StringVarP(&o.out, "out", "o", "", "write here instead of stdout")
+	c.Flags().IntVar(&o.slowest, "slowest", page.DefaultSlowest, "list this many of the slowest tests (0: none)")
+	return c
+}
+
+func runReportHTML(_ context.Context, o *reportHTMLOptions) error {
+	r, err := report.Read(o.path)
+	if err != nil {
+		return fmt.Errorf("read report: %w", err)
+	}
+	slowest := o.slowest
+	if slowest == 0 {
+		slowest = -1 // none
+	}
+	var buf bytes.Buffer
+	if err := page.WriteReport(&buf, r, page.Options{Source: o.path, Slowest: slowest}); err != nil {
+		return err
+	}
+	if o.out == "" {
+		_, err = o.g.deps.Stdout.Write(buf.Bytes())
+		return err
+	}
+	if err := report.WriteFileAtomic(o.out, buf.Bytes()); err != nil {
+		return fmt.Errorf("write page: %w", err)
+	}
+	return nil
 }
 
 func newReportShowCmd(g *globalOptions, runF func(context.Context, *reportShowOptions) error) *cobra.Command {

@@ -132,7 +132,7 @@ sandbox, concurrently, judges the outputs, and writes a reproducible JSON report
 		NewDoctorCmd(g, nil),
 		NewValidateCmd(g),
 		NewVersionCmd(g),
-		NewReportCmd(g, nil, nil), NewCompareCmd(g, nil),
+		NewReportCmd(g, nil, nil, nil), NewCompareCmd(g, nil),
 		NewCheckCmd(g, nil),
 		NewJudgeCmd(g), NewJudgegenCmd(g, nil),
 	)

@@ -6,7 +6,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/scalebox-dev/scalebox/judge"
+	"github.com/scalebox-dev/scalebox/report"
 )
 
 // lcbPair is a functional problem returning its two arguments as a list.
@@ -60,6 +63,12 @@ func TestLCBFunctionSemantics(t *testing.T) {
 		t.Logf("%s: %s %s", tt.name, got.Verdict, got.Message)
 		if got.Verdict != tt.verdict || !strings.Contains(got.Message, tt.msg) {
 			t.Errorf("%s: %s %q, want %s containing %q", tt.name, got.Verdict, got.Message, tt.verdict, tt.msg)
+		}
+		if tt.name == "list subclass lies" {
+			want := &report.Case{Input: "1\n2", Expected: str("[1, 2]"), Got: str("[0]")}
+			if diff := cmp.Diff(want, got.Tests[0].Case); diff != "" {
+				t.Errorf("%s: case (-want +got):\n%s", tt.name, diff)
+			}
 		}
 	}
 }

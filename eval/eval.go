@@ -17,6 +17,7 @@ import (
 
 	"github.com/scalebox-dev/scalebox/benchmarks"
 	"github.com/scalebox-dev/scalebox/judge"
+	"github.com/scalebox-dev/scalebox/report"
 	"github.com/scalebox-dev/scalebox/runner"
 )
 
@@ -140,6 +141,10 @@ type TestResult struct {
 	LimitRatio float64
 	// Confirmation records the confirmation of a TLE (nil: none).
 	Confirmation *TLEConfirmation
+	// Case is a failed test's input, expected and actual output, cut to
+	// CaseBytes each; nil when the judge had none to give, and in a
+	// sample's result for every test but the deciding one.
+	Case *report.Case
 }
 
 // Run evaluates opts.Samples. It returns an error only for invalid options;
@@ -511,6 +516,7 @@ func (e *engine) test(ctx context.Context, st *sampleState, i int) {
 		tr.ExitCode, tr.Signal = r.ExitCode, int(r.Signal)
 		if !o.Verdict.Passed() {
 			tr.Stderr = stderrTail(r.Stderr)
+			tr.Case = caseReport(o.Case)
 		}
 	}
 	e.events <- event{test: tr.Verdict, confirm: tr.Confirmation}
@@ -641,7 +647,7 @@ func (e *engine) decide(st *sampleState) {
 		if tr == nil {
 			continue
 		}
-		res.Tests = append(res.Tests, *tr)
+		t := *tr
 		switch {
 		case tr.Verdict == judge.SE:
 			if se == nil {
@@ -649,7 +655,13 @@ func (e *engine) decide(st *sampleState) {
 			}
 		case !tr.Verdict.Passed() && res.Verdict == judge.AC:
 			res.Verdict, res.Message = tr.Verdict, fmt.Sprintf("test %d: %s", tr.Index, tr.Message)
+		default:
+			// Only the deciding test keeps its case, so that a run
+			// without early stop does not fill the report with the cases
+			// of every later failure.
+			t.Case = nil
 		}
+		res.Tests = append(res.Tests, t)
 	}
 	if res.Verdict == judge.AC && se != nil {
 		res.Verdict, res.Message = judge.SE, fmt.Sprintf("test %d: %s", se.Index, se.Message)

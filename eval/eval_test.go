@@ -16,6 +16,7 @@ import (
 
 	"github.com/scalebox-dev/scalebox/benchmarks"
 	"github.com/scalebox-dev/scalebox/judge"
+	"github.com/scalebox-dev/scalebox/report"
 	"github.com/scalebox-dev/scalebox/runner"
 )
 
@@ -111,6 +112,14 @@ func TestEarlyStop(t *testing.T) {
 		if diff := cmp.Diff([]string{"0:AC", "1:WA"}, verdicts(got)); diff != "" {
 			t.Errorf("-j %d: tests (-want +got):\n%s", jobs, diff)
 		}
+		// The deciding test's case is in the report.
+		wantCase := &report.Case{Input: "1\n", Expected: str("1\n"), Got: str("no\n")}
+		if diff := cmp.Diff(wantCase, got.Tests[len(got.Tests)-1].Case); diff != "" {
+			t.Errorf("-j %d: case of the failing test (-want +got):\n%s", jobs, diff)
+		}
+		if got.Tests[0].Case != nil {
+			t.Errorf("-j %d: a passing test has a case %+v", jobs, got.Tests[0].Case)
+		}
 	}
 }
 
@@ -129,6 +138,10 @@ func TestAllTests(t *testing.T) {
 	}
 	if got.Verdict != judge.WA || !strings.HasPrefix(got.Message, "test 1:") {
 		t.Errorf("verdict %s %q, want WA at test 1", got.Verdict, got.Message)
+	}
+	// The deciding test alone keeps its case.
+	if got.Tests[1].Case == nil || got.Tests[3].Case != nil {
+		t.Errorf("cases of tests 1 and 3: %+v, %+v; want test 1's only", got.Tests[1].Case, got.Tests[3].Case)
 	}
 }
 

@@ -6,7 +6,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/scalebox-dev/scalebox/judge"
+	"github.com/scalebox-dev/scalebox/report"
 )
 
 // addProblem is a function problem with base and plus inputs.
@@ -63,10 +66,29 @@ func TestFunctionHarnessVerdicts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The failing input's case: the call, the reference's value and the
+	// program's (none when the call raised or timed out).
+	cases := map[string]*report.Case{
+		"wrong on plus only": {Input: "add(10, 20)", Expected: str("30"), Got: str("0")},
+		"wrong on base":      {Input: "add(1, 2)", Expected: str("3"), Got: str("-1")},
+		"exception":          {Input: "add(1, 2)", Expected: str("3")},
+		"slow input":         {Input: "add(3, 4)", Expected: str("7")},
+	}
 	for i, tt := range tests {
 		got := res.Samples[i]
 		if got.Verdict != tt.verdict || !strings.Contains(got.Message, tt.msg) {
 			t.Errorf("%s: verdict %s %q, want %s containing %q", tt.name, got.Verdict, got.Message, tt.verdict, tt.msg)
+		}
+		if want, ok := cases[tt.name]; ok {
+			var c *report.Case
+			for _, tr := range got.Tests {
+				if tr.Case != nil {
+					c = tr.Case
+				}
+			}
+			if diff := cmp.Diff(want, c); diff != "" {
+				t.Errorf("%s: case (-want +got):\n%s", tt.name, diff)
+			}
 		}
 		if (got.BasePassed == nil) != (tt.base == nil) || (got.BasePassed != nil && *got.BasePassed != *tt.base) {
 			t.Errorf("%s: base passed %v, want %v", tt.name, deref(got.BasePassed), deref(tt.base))

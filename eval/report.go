@@ -139,7 +139,7 @@ func SampleReport(s *SampleResult) report.Sample {
 		out.Compile = &report.Compile{OK: c.OK, Message: c.Message, Cached: c.Cached, Usage: usage(c.Usage)}
 	}
 	for _, t := range s.Tests {
-		rt := report.Test{Index: t.Index, Verdict: string(t.Verdict), Message: t.Message, Stderr: t.Stderr, Attempts: t.Attempts, Group: t.Group, Inputs: t.Inputs}
+		rt := report.Test{Index: t.Index, Verdict: string(t.Verdict), Message: t.Message, Stderr: t.Stderr, Attempts: t.Attempts, Group: t.Group, Inputs: t.Inputs, Case: t.Case}
 		if t.Verdict.Passed() {
 			out.TestsPassed++
 		}

@@ -212,6 +212,35 @@ type Test struct {
 	Signal   int    `json:"signal,omitempty"`
 	Attempts int    `json:"attempts,omitempty"`
 	Usage    *Usage `json:"usage,omitempty"`
+	// Case is, for a sample's deciding (first failing) test, what it was
+	// given, what it should have produced and what it produced, each cut
+	// to a bounded size; absent for other tests, system errors, and runs
+	// with no single input to show (assert programs, MultiPL-E test
+	// files). Reports written before it existed lack it.
+	Case *Case `json:"case,omitempty"`
+}
+
+// Case is the data of a failed test, or of the failing input of a function
+// problem's run. Each text is cut to at most a few KiB (eval.CaseBytes) at
+// a UTF-8 boundary; Truncated names the fields that were cut.
+type Case struct {
+	// Input is the test's standard input, or the call of a function
+	// problem's input ("add(1, 2)").
+	Input string `json:"input"`
+	// Expected is the expected output, or the expected return value's
+	// Python repr; absent when there is none.
+	Expected *string `json:"expected,omitempty"`
+	// Got is what the program wrote (stdout) or returned (a repr); absent
+	// when there is nothing comparable: a limit ended the run, or the
+	// call raised.
+	Got *string `json:"got,omitempty"`
+	// FromLine, when set, is the line (from 1) of the expected and the
+	// actual output at which Expected and Got start: their first
+	// difference lay beyond the size kept from the start, so the excerpts
+	// begin a few lines before it.
+	FromLine int `json:"from_line,omitempty"`
+	// Truncated lists the fields cut short: "input", "expected", "got".
+	Truncated []string `json:"truncated,omitempty"`
 }
 
 // Usage is what a run consumed. It varies between runs.
@@ -287,10 +316,20 @@ func (r *Report) WriteFile(path string) error {
 	if err != nil {
 		return fmt.Errorf("encode report: %w", err)
 	}
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, ".scalebox-report-*")
-	if err != nil {
+	if err := WriteFileAtomic(path, data); err != nil {
 		return fmt.Errorf("write report: %w", err)
+	}
+	return nil
+}
+
+// WriteFileAtomic writes data to path through a temporary file in the same
+// directory, renamed into place, so a reader never sees half a file. The
+// file is readable by all (0644), as os.WriteFile would make it.
+func WriteFileAtomic(path string, data []byte) error {
+	dir := filepath.Dir(path)
+	tmp, err := os.CreateTemp(dir, ".scalebox-"+filepath.Base(path)+"-*")
+	if err != nil {
+		return err
 	}
 	_, werr := tmp.Write(data)
 	if werr == nil {
@@ -299,11 +338,11 @@ func (r *Report) WriteFile(path string) error {
 	cerr := tmp.Close()
 	if werr != nil || cerr != nil {
 		os.Remove(tmp.Name())
-		return fmt.Errorf("write report %s: %v", path, firstErr(werr, cerr))
+		return fmt.Errorf("%s: %w", path, firstErr(werr, cerr))
 	}
 	if err := os.Rename(tmp.Name(), path); err != nil {
 		os.Remove(tmp.Name())
-		return fmt.Errorf("write report: %w", err)
+		return err
 	}
 	return nil
 }

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what scalebox needs at run time and in its tests, from Debian's
 # packages, when it is missing: bubblewrap (the sandbox), prlimit
-# (util-linux), and the toolchains of the language table (runner/
-# languages.toml) that the tests require. Idempotent.
+# (util-linux), the toolchains of the language table (runner/
+# languages.toml) that the tests require, and Chromium for the browser
+# tests of the HTML pages. Idempotent.
 #
 # Tools are checked at the Debian paths scalebox uses, not in PATH: a rustc
 # under ~/.cargo or a python under pyenv is invisible to the sandbox user.
@@ -35,6 +36,11 @@ want mono-runtime /usr/bin/mono
 # programs compute with bc, which the parity test's known verdicts assume.
 [ -f /usr/share/java/javatuples.jar ] || need+=(libjavatuples-java)
 want bc /usr/bin/bc
+# The HTML report pages are tested in a real browser: Debian's headless
+# Chromium (internal/chromium drives it over --remote-debugging-pipe), with
+# a font so that screenshots show text.
+want chromium /usr/bin/chromium
+[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)
 
 if [ ${#need[@]} -gt 0 ]; then
   sudo=""
