@@ -21,10 +21,11 @@ import (
 )
 
 // needSandbox returns the real sandbox (the default backend, or the one
-// SCALEBOX_TEST_SANDBOX names: pool, bwrap), or skips (fails in CI).
+// SCALEBOX_TEST_SANDBOX names: pool, bwrap; SCALEBOX_TEST_PYTHON_FORK_SERVER=off
+// turns the fork server off), or skips (fails in CI).
 func needSandbox(t testing.TB) runner.ClosableSandbox {
 	t.Helper()
-	sb, err := runner.NewSandbox(os.Getenv("SCALEBOX_TEST_SANDBOX"), runner.Options{})
+	sb, err := runner.NewSandbox(os.Getenv("SCALEBOX_TEST_SANDBOX"), runner.Options{NoPythonForkServer: os.Getenv("SCALEBOX_TEST_PYTHON_FORK_SERVER") == "off"})
 	if err != nil {
 		if os.Getenv("CI") == "true" {
 			t.Fatalf("CI=true but the sandbox is unavailable: %v", err)
