@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/scalebox-dev/scalebox/benchmarks"
+	"github.com/scalebox-dev/scalebox/runner"
 	"github.com/scalebox-dev/scalebox/judge"
 )
 
@@ -75,7 +76,32 @@ func loadAttacks(t *testing.T) []attack {
 // honest samples: each gets its expected verdict, nothing it started
 // survives, the host's files are untouched, and the honest samples pass.
 func TestAttackCorpus(t *testing.T) {
-	sb := needSandbox(t)
+	for _, be := range []struct {
+		name, backend string
+		opts          runner.Options
+	}{
+		{"pool+fork-server", runner.BackendPool, runner.Options{}},
+		{"pool", runner.BackendPool, runner.Options{NoPythonForkServer: true}},
+		{"bwrap", runner.BackendBwrap, runner.Options{}},
+	} {
+		t.Run(be.name, func(t *testing.T) {
+			// Registered first, so checked last: after the sandbox closed.
+			t.Cleanup(func() { checkNoLeftovers(t) })
+			sb, err := runner.NewSandbox(be.backend, be.opts)
+			if err != nil {
+				if os.Getenv("CI") == "true" {
+					t.Fatalf("CI=true but the sandbox is unavailable: %v", err)
+				}
+				t.Skipf("sandbox unavailable: %v", err)
+			}
+			t.Cleanup(func() { sb.Close() })
+			attackCorpus(t, sb)
+		})
+	}
+}
+
+// attackCorpus runs every hostile sample of testdata/attacks in sb.
+func attackCorpus(t *testing.T, sb runner.Sandbox) {
 	cfg, err := (&benchmarks.Registry{}).LoadFile(filepath.Join(attackDir, "attacks.toml"))
 	if err != nil {
 		t.Fatal(err)

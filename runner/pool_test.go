@@ -362,7 +362,7 @@ func TestReaper(t *testing.T) {
 		t.Fatal(err)
 	}
 	time.Sleep(300 * time.Millisecond)
-	ReapOrphans()
+	ReapOrphans(0)
 	if err := waitOwned(quick); err != nil {
 		t.Errorf("the reaper took an owned child's exit: %v", err)
 	}

@@ -26,7 +26,9 @@ import (
 // started and until it is waited for, and the reaper only reaps zombies
 // that are not owned. Starting takes a read lock and reaping the write
 // lock, so a child cannot exit and be reaped between its start and its
-// registration.
+// registration. A process started elsewhere in the program with os/exec is
+// not registered: the reaper leaves a zombie alone until it has been one
+// for a grace period (its waiter, if it has one, reaps it at once).
 
 var owned struct {
 	start sync.RWMutex // held for reading while starting, for writing while reaping
@@ -116,7 +118,7 @@ func StartReaper() (stop func(), err error) {
 			case <-sig:
 			case <-t.C:
 			}
-			ReapOrphans()
+			ReapOrphans(reapGrace)
 		}
 	}()
 	return func() {
@@ -126,18 +128,42 @@ func StartReaper() (stop func(), err error) {
 	}, nil
 }
 
+// reapGrace is how long a zombie that nobody registered is left to a
+// waiter the runner does not know of.
+const reapGrace = time.Second
+
+// zombieSince notes when the reaper first saw each unregistered zombie.
+var zombieSince = map[int]time.Time{}
+
 // ReapOrphans reaps this process's zombie children that the runner did not
-// start itself, and returns how many it reaped.
-func ReapOrphans() int {
+// start itself and that have been zombies for at least grace, and returns
+// how many it reaped. It is safe for concurrent use.
+func ReapOrphans(grace time.Duration) int {
 	owned.start.Lock()
 	defer owned.start.Unlock()
+	now := time.Now()
 	n := 0
+	live := map[int]bool{}
 	for _, pid := range children() {
 		if isOwned(pid) || !isZombie(pid) {
 			continue
 		}
+		live[pid] = true
+		first, ok := zombieSince[pid]
+		if !ok {
+			zombieSince[pid], first = now, now
+		}
+		if now.Sub(first) < grace {
+			continue
+		}
 		if got, err := unix.Wait4(pid, nil, unix.WNOHANG, nil); err == nil && got == pid {
 			n++
+			delete(zombieSince, pid)
+		}
+	}
+	for pid := range zombieSince {
+		if !live[pid] {
+			delete(zombieSince, pid)
 		}
 	}
 	return n
