@@ -190,6 +190,16 @@ for k in ('shm', 'msg', 'sem'):
     rows = open('/proc/sysvipc/' + k).read().splitlines()[1:]
     if rows: print(k, rows)
 `, nil},
+		{"POSIX message queue", `
+import ctypes
+rt = ctypes.CDLL('librt.so.1', use_errno=True)
+fd = rt.mq_open(b'/scalebox-mq', 0o100 | 2, 0o666, None)
+if fd >= 0: print('OPENED mq', fd)
+`, `
+import ctypes
+rt = ctypes.CDLL('librt.so.1', use_errno=True)
+if rt.mq_open(b'/scalebox-mq', 2) >= 0: print('found the queue')
+`, nil},
 		{"a file the next run imports", `
 import os, sys
 v = 'python%d.%d' % sys.version_info[:2]
