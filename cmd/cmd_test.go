@@ -124,7 +124,7 @@ func TestEvalDemo(t *testing.T) {
 	if !strings.Contains(stdout, "pass@1") || !strings.Contains(stdout, "demo/") {
 		t.Errorf("stdout lacks the summary table:\n%s", stdout)
 	}
-	if rep.Summary.Samples != len(demoExpectations(t)) || rep.Sandbox.Backend != "bwrap" || rep.Benchmark.SHA256 == "" {
+	if rep.Summary.Samples != len(demoExpectations(t)) || rep.Sandbox.Backend != "pool" || rep.Benchmark.SHA256 == "" {
 		t.Errorf("summary %+v, sandbox %+v", rep.Summary, rep.Sandbox)
 	}
 }
@@ -362,7 +362,7 @@ func TestVersionAndDoctor(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("doctor: exit %d\n%s%s", code, stdout, stderr)
 	}
-	for _, want := range []string{"sandbox bwrap", "cgroups", "language python3", "language cpp"} {
+	for _, want := range []string{"sandbox pool", "cgroups", "language python3", "language cpp"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("doctor output lacks %q:\n%s", want, stdout)
 		}
