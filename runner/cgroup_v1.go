@@ -46,6 +46,8 @@ func newCgroupV1(mounts cgroupMounts, own map[string]string) (*cgroupV1, error) 
 		}
 		m.parents[c] = parent
 	}
+	// A new group takes its parent's swappiness: set once here, not per run.
+	_ = writeFile(filepath.Join(m.parents["memory"], "memory.swappiness"), "0")
 	return m, nil
 }
 
@@ -88,7 +90,6 @@ func (m *cgroupV1) New(lim Limits) (cgroup, error) {
 				return nil, fmt.Errorf("set memory+swap limit: %w", err)
 			}
 		}
-		_ = writeFile(filepath.Join(mem, "memory.swappiness"), "0")
 	}
 	if dir, ok := g.dirs["pids"]; ok && lim.Processes > 0 {
 		if err := writeFile(filepath.Join(dir, "pids.max"), strconv.Itoa(lim.Processes)); err != nil {

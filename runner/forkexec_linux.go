@@ -15,11 +15,14 @@ import (
 // (by writing "0" to cgroup.procs files the host opened, so the program is
 // accounted from its first instruction) and set the run's rlimits.
 //
-// The child of fork is a copy of a multi-threaded Go process with only the
-// forking thread: it may not allocate, grow its stack or call into the
-// runtime. Everything it needs is prepared before fork in a forkSpec, and
-// the child runs only raw system calls in nosplit, norace functions, as
-// the syscall package's own forkAndExecInChild does.
+// The child is created with CLONE_VM|CLONE_VFORK (where the assembly for
+// it exists: amd64, arm64): it borrows the parent's memory and stack until
+// it execs, so there is no copy of the page tables, and the parent thread
+// waits meanwhile. It may not allocate, grow its stack or call into the
+// runtime. Everything it needs is prepared before the fork in a forkSpec,
+// and the child runs only raw system calls in nosplit, norace functions, as
+// the syscall package's own forkAndExecInChild does. It must not write any
+// memory the parent reads afterwards, other than the stack below its frame.
 
 //go:linkname runtimeBeforeFork syscall.runtime_BeforeFork
 func runtimeBeforeFork()
@@ -151,9 +154,11 @@ func forkExec(fs *forkSpec, ce *childErrors) (int, error) {
 //go:norace
 //go:nosplit
 func forkAndExecChild(fs *forkSpec, errFD int) (pid uintptr, errno syscall.Errno) {
-	r1, _, e1 := syscall.RawSyscall6(syscall.SYS_CLONE, uintptr(syscall.SIGCHLD), 0, 0, 0, 0, 0)
+	r1, e1 := rawVfork(vforkFlags)
 	if e1 != 0 || r1 != 0 {
-		return r1, e1
+		// In the parent: return at once, before anything could touch the
+		// stack the child used.
+		return r1, syscall.Errno(e1)
 	}
 
 	// In the child.

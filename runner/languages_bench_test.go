@@ -355,7 +355,7 @@ func BenchmarkPoolOverhead(b *testing.B) {
 		fmt.Printf("  bare fork+exec   p50 %s  p90 %s  p99 %s\n", us(q(bd, .5)), us(q(bd, .9)), us(q(bd, .99)))
 		fmt.Printf("  warm pool        p50 %s  p90 %s  p99 %s\n", us(q(pd, .5)), us(q(pd, .9)), us(q(pd, .99)))
 		fmt.Printf("  pool overhead    p50 %s  p99 %s (difference of the quantiles)\n", us(q(pd, .5)-q(bd, .5)), us(q(pd, .99)-q(bd, .99)))
-		b.ReportMetric(float64((q(pd, .5)-q(bd, .5)).Microseconds()), "overhead-p50-µs")
-		b.ReportMetric(float64((q(pd, .99)-q(bd, .99)).Microseconds()), "overhead-p99-µs")
+		b.ReportMetric(float64((q(pd, .5) - q(bd, .5)).Microseconds()), "overhead-p50-µs")
+		b.ReportMetric(float64((q(pd, .99) - q(bd, .99)).Microseconds()), "overhead-p99-µs")
 	}
 }

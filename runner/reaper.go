@@ -116,6 +116,13 @@ func StartReaper() (stop func(), err error) {
 			case <-quit:
 				return
 			case <-sig:
+				// A burst of SIGCHLD (a parallel run's children) is one
+				// scan: orphans can wait a little.
+				select {
+				case <-quit:
+					return
+				case <-time.After(100 * time.Millisecond):
+				}
 			case <-t.C:
 			}
 			ReapOrphans(reapGrace)
