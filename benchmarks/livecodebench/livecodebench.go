@@ -22,6 +22,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/scalebox-dev/scalebox/benchmarks"
 	"github.com/scalebox-dev/scalebox/benchmarks/family"
@@ -225,4 +226,33 @@ func (Family) Extract(_ *benchmarks.Problem, style, answer string) family.Sample
 		return family.Sample{Code: family.PyStrip(answer)}
 	}
 	return family.Sample{Code: family.LastFencedBlock(answer)}
+}
+
+// ProgramPrompt is lcb_runner's prompt for a stdin problem without starter
+// code (OpenAIChat, OpenAIReasonPreview or GenericBase as style lcb-chat,
+// lcb-reason or lcb-base) asking for a whole program in lang, a scalebox
+// language id: for Python byte for byte lcb_runner's, for another
+// language with "Python" in the system message and the instruction, and
+// the fence's tag, replaced by the language's (as ScaleBox's
+// get_lcb_cpp_prompt does for C++). The base style is Python only: its
+// few-shot example is.
+func ProgramPrompt(content, lang, style string, opts family.Options) (*family.Prompt, error) {
+	q := Question{Content: content}
+	if lang == "" || lang == "python3" || lang == "pypy3" {
+		return Build(q, style, opts)
+	}
+	name, tag := family.LanguageName(lang), family.FenceTag(lang)
+	system := strings.Replace(strings.Replace(SystemMessage, "Python programmer", name+" programmer", 1), "Python program", name+" program", 1)
+	user := GenericQuestion(q)
+	user = strings.Replace(user, "python program runs", name+" program runs", 1)
+	user = strings.Replace(user, "```python\n", "```"+tag+"\n", 1)
+	switch style {
+	case StyleChat:
+		return &family.Prompt{Style: style, Messages: []family.Message{{Role: "system", Content: system}, {Role: "user", Content: user}}}, nil
+	case StyleReason:
+		return &family.Prompt{Style: style, Messages: []family.Message{{Role: "user", Content: system + "\n\n" + user}}}, nil
+	case StyleBase:
+		return nil, fmt.Errorf("the base-model prompt asks for Python (its few-shot example is Python), not %s", name)
+	}
+	return nil, fmt.Errorf("unknown prompt style %q for a stdin program", style)
 }
