@@ -183,6 +183,12 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	}
 	e.feedDone = make(chan struct{})
 	if opts.Feed != nil {
+		// Counted now: a problem's builds may load its reference results
+		// (EnsureReference) while the feed goroutine runs.
+		e.numTests = map[*benchmarks.Problem]int{}
+		for _, p := range opts.Benchmark.Problems {
+			e.numTests[p] = p.NumTests()
+		}
 		e.feedOpen = true
 		go e.feed(ctx)
 	} else {
@@ -250,6 +256,7 @@ type engine struct {
 	feedOpen bool
 	feedDone chan struct{}
 	unknown  []*benchmarks.Sample // fed samples of no known task
+	numTests map[*benchmarks.Problem]int
 }
 
 type event struct {
@@ -295,7 +302,7 @@ func (e *engine) feed(ctx context.Context) {
 		e.mu.Unlock()
 		// The collector drains events until the dispatcher closes them,
 		// which it does only after this goroutine is done.
-		e.events <- event{added: 1, addedTests: p.NumTests()}
+		e.events <- event{added: 1, addedTests: e.numTests[p]}
 	}
 }
 
@@ -820,6 +827,16 @@ func (obs Observers) Started(samples, tests int) {
 func (obs Observers) TestDone(v judge.Verdict) {
 	for _, o := range obs {
 		o.TestDone(v)
+	}
+}
+
+// Added implements FeedObserver: it tells the observers that are
+// FeedObservers.
+func (obs Observers) Added(samples, tests int) {
+	for _, o := range obs {
+		if fo, ok := o.(FeedObserver); ok {
+			fo.Added(samples, tests)
+		}
 	}
 }
 
