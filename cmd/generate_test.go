@@ -19,6 +19,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/scalebox-dev/scalebox/benchmarks"
 	"github.com/scalebox-dev/scalebox/benchmarks/family"
 	"github.com/scalebox-dev/scalebox/generate"
 	"github.com/scalebox-dev/scalebox/generate/generatetest"
@@ -615,4 +616,86 @@ func readQwenPassed(t *testing.T, path string) map[string]bool {
 		out[id] = d.Passed
 	}
 	return out
+}
+
+// TestEvalRecipe: a benchmark file with a [generation] section is a
+// complete recipe: `eval --bench recipe.toml --out r.json` samples the
+// endpoint the file names with the file's settings (the key from the
+// variable it names) and judges the samples. The demo's problems mix
+// kinds: each is prompted as its kind is (evalplus's prompt for a
+// function to complete, lcb_runner's stdin prompt for a program).
+func TestEvalRecipe(t *testing.T) {
+	needSandbox(t)
+	cfg, err := (&benchmarks.Registry{}).Load("demo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := benchmarks.Load(cfg, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Each task's answer: its first correct Python sample, in a fence
+	// (a function's with its prompt, as a chat model answers).
+	answers := map[string]string{}
+	for _, p := range b.Problems {
+		name := strings.TrimPrefix(p.TaskID, "demo/")
+		files, _ := filepath.Glob(filepath.Join("../benchmarks/builtin/demo/src", name, "samples", "*-AC-*.py"))
+		if len(files) == 0 {
+			t.Fatalf("%s: no correct Python sample", p.TaskID)
+		}
+		code, _ := os.ReadFile(files[0])
+		if p.Kind != benchmarks.KindStdio {
+			code = append([]byte(p.Prompt), code...)
+		}
+		answers[p.TaskID] = "Sure:\n```python\n" + string(code) + "\n```\n"
+	}
+	srv := generatetest.New("recipe-model", func(r *generatetest.Request, _ int) string {
+		for _, p := range b.Problems {
+			if p.Kind == benchmarks.KindStdio && strings.Contains(r.Text(), p.Statement) ||
+				p.Kind != benchmarks.KindStdio && strings.Contains(r.Text(), family.PyStrip(p.Prompt)) {
+				return answers[p.TaskID]
+			}
+		}
+		return "no idea"
+	})
+	defer srv.Close()
+	srv.Key = "k-123"
+	dir := t.TempDir()
+	recipe := filepath.Join(dir, "recipe.toml")
+	os.WriteFile(recipe, []byte(`name = "demo"
+
+[generation]
+url = "`+srv.URL()+`"
+model = "recipe-model"
+prompt = "chat"
+n = 2
+temperature = 0.5
+api_key_env = "RECIPE_KEY"
+`), 0o644)
+	out := filepath.Join(dir, "r.json")
+	_, stderr, code := runEnvVars(t, context.Background(), map[string]string{"RECIPE_KEY": "k-123"}, "eval", "--bench", recipe, "--out", out, "-q")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	rep, err := report.Read(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Summary.Samples != 2*len(b.Problems) || rep.Summary.Verdicts["AC"] != 2*len(b.Problems) {
+		for _, p := range rep.Problems {
+			for _, s := range p.Samples {
+				if !s.Passed {
+					t.Logf("%s: %s %s", p.TaskID, s.Verdict, s.Message)
+				}
+			}
+		}
+		t.Errorf("summary %+v", rep.Summary)
+	}
+	if g := rep.Generation; g == nil || g.Model != "recipe-model" || g.N != 2 || g.Temperature != 0.5 || g.PromptStyle != "chat" {
+		t.Errorf("generation %+v", rep.Generation)
+	}
+	raw, _ := json.Marshal(rep.Config)
+	if !strings.Contains(string(raw), `"api_key_env":"RECIPE_KEY"`) || strings.Contains(string(raw), "k-123") {
+		t.Errorf("the report's config does not record the recipe, or holds the key: %s", raw)
+	}
 }

@@ -75,7 +75,7 @@ func options(t *testing.T, srv *generatetest.Server, b *benchmarks.Benchmark, pr
 		Benchmark: b, Family: f, Problems: probs, Client: client, Concurrency: 4, MaxChoices: 2,
 		FamilyOptions: family.Options{Language: "python3"},
 		Settings: generate.Settings{Model: "m", Endpoint: client.EndpointFor(llm.APIChat), API: family.APIChat, Family: "scalebox",
-			Style: "stdin-chat", Temperature: 0.8, TopP: 0.95, MaxTokens: 100, Seed: &seed, N: n},
+			Style: "chat", Temperature: 0.8, TopP: 0.95, MaxTokens: 100, Seed: &seed, N: n},
 		Out: filepath.Join(t.TempDir(), "samples.jsonl"),
 	}
 }
@@ -134,7 +134,7 @@ func TestRunWritesSamples(t *testing.T) {
 	for _, l := range lines {
 		seen[fmt.Sprintf("%s#%d", l.TaskID, l.Index)] = true
 		p, _ := b.Problem(l.TaskID)
-		pr, _ := f.Prompt(p, "stdin-chat", family.Options{Language: "python3"})
+		pr, _ := f.Prompt(p, "chat", family.Options{Language: "python3"})
 		want := fmt.Sprintf("print(%q)  # choice %d seed %d", l.TaskID, (l.Index)%2, 100+l.Index-l.Index%2)
 		if l.Solution == nil || *l.Solution != want || l.PromptSHA256 != pr.SHA256() || l.Generation.Model != "m" ||
 			l.Generation.Temperature != 0.8 || l.Generation.N != 3 || !strings.Contains(l.Raw, "Here you go") || l.Usage == nil {

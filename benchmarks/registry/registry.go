@@ -60,46 +60,69 @@ func Formats() []string {
 	return out
 }
 
-// native prompts scalebox's own problem format: problems with a prompt
-// (assert and function problems) as evalplus does, stdin/stdout problems
-// by their statement as CodeContests' are.
+// native prompts scalebox's own problem format, whose benchmarks may mix
+// problems with a prompt (assert and function problems), prompted as
+// evalplus prompts them, and stdin/stdout problems, prompted by their
+// statement as CodeContests' are.
 type native struct{}
 
-func (native) Styles() []family.Style {
-	return append(evalplus.Family{}.Styles(), codecontests.Styles()...)
+// Native style names.
+const (
+	nativeChat = "chat"
+	nativeBase = "base"
+)
+
+// nativeStyles maps a native style to the styles it uses for problems
+// with a prompt and for stdin/stdout problems.
+var nativeStyles = map[string][2]string{
+	nativeChat: {evalplus.StyleChat, codecontests.StyleChat},
+	nativeBase: {evalplus.StyleBase, codecontests.StyleBase},
 }
 
-func (native) forProblem(p *benchmarks.Problem, style string) (family.Family, error) {
-	var f family.Family = codecontests.Family{}
-	if p.Kind != benchmarks.KindStdio {
-		f = evalplus.Family{}
+func (native) Styles() []family.Style {
+	ep, _ := family.StyleByName(evalplus.Family{}, evalplus.StyleChat)
+	cc, _ := family.StyleByName(codecontests.Family{}, codecontests.StyleChat)
+	epBase, _ := family.StyleByName(evalplus.Family{}, evalplus.StyleBase)
+	ccBase, _ := family.StyleByName(codecontests.Family{}, codecontests.StyleBase)
+	return []family.Style{
+		{Name: nativeChat, API: family.APIChat, Sanitize: true, Defaults: cc.Defaults,
+			Source: "problems with a prompt: " + ep.Source + "; stdin/stdout problems: " + cc.Source,
+			Doc:    "problems with a prompt as evalplus-chat, stdin/stdout problems as stdin-chat"},
+		{Name: nativeBase, Base: true, API: family.APICompletions, Sanitize: true, Defaults: ccBase.Defaults,
+			Source: "problems with a prompt: " + epBase.Source + "; stdin/stdout problems: " + ccBase.Source,
+			Doc:    "problems with a prompt as evalplus-base, stdin/stdout problems as stdin-base"},
 	}
-	if _, ok := family.StyleByName(f, style); !ok {
-		kind := "stdin/stdout problems"
-		if p.Kind != benchmarks.KindStdio {
-			kind = "problems with a prompt"
-		}
-		var names []string
-		for _, s := range f.Styles() {
-			names = append(names, s.Name)
-		}
-		return nil, fmt.Errorf("task %s: %s take the prompt styles %s, not %s", p.TaskID, kind, strings.Join(names, ", "), style)
+}
+
+// forProblem is the family and style that prompt p in a native style.
+func (native) forProblem(p *benchmarks.Problem, style string) (family.Family, string, error) {
+	s, ok := nativeStyles[style]
+	if !ok {
+		return nil, "", fmt.Errorf("unknown prompt style %q (chat or base)", style)
 	}
-	return f, nil
+	if p.Kind == benchmarks.KindStdio {
+		return codecontests.Family{}, s[1], nil
+	}
+	return evalplus.Family{}, s[0], nil
 }
 
 func (n native) Prompt(p *benchmarks.Problem, style string, opts family.Options) (*family.Prompt, error) {
-	f, err := n.forProblem(p, style)
+	f, s, err := n.forProblem(p, style)
 	if err != nil {
 		return nil, err
 	}
-	return f.Prompt(p, style, opts)
+	pr, err := f.Prompt(p, s, opts)
+	if err != nil {
+		return nil, err
+	}
+	pr.Style = style
+	return pr, nil
 }
 
 func (n native) Extract(p *benchmarks.Problem, style, answer string) family.Sample {
-	f, err := n.forProblem(p, style)
+	f, s, err := n.forProblem(p, style)
 	if err != nil {
 		return family.Sample{Code: answer}
 	}
-	return f.Extract(p, style, answer)
+	return f.Extract(p, s, answer)
 }

@@ -1,6 +1,7 @@
 package registry_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/scalebox-dev/scalebox/benchmarks"
@@ -61,12 +62,18 @@ func TestResolve(t *testing.T) {
 			t.Errorf("Resolve(%q, %q) succeeded", c.name, c.api)
 		}
 	}
+	// scalebox's own format mixes problems with a prompt and stdin/stdout
+	// problems: each is prompted as its kind is.
 	native, _ := registry.ForFormat("scalebox")
 	stdio := &benchmarks.Problem{TaskID: "s", Kind: benchmarks.KindStdio, Statement: "Print 1."}
-	if _, err := native.Family.Prompt(stdio, "evalplus-chat", family.Options{}); err == nil {
-		t.Error("a stdio problem took evalplus's prompt")
-	}
-	if p, err := native.Family.Prompt(stdio, "stdin-chat", family.Options{Language: "python3"}); err != nil || len(p.Messages) != 2 {
+	assert := &benchmarks.Problem{TaskID: "a", Kind: benchmarks.KindAssert, Prompt: "def f():\n"}
+	if p, err := native.Family.Prompt(stdio, "chat", family.Options{Language: "python3"}); err != nil || len(p.Messages) != 2 || p.Style != "chat" {
 		t.Errorf("stdio prompt %+v, %v", p, err)
+	}
+	if p, err := native.Family.Prompt(assert, "chat", family.Options{}); err != nil || len(p.Messages) != 1 || !strings.HasPrefix(p.Messages[0].Content, "Please provide a self-contained Python script") {
+		t.Errorf("assert prompt %+v, %v", p, err)
+	}
+	if p, err := native.Family.Prompt(assert, "base", family.Options{}); err != nil || p.Text != "def f():\n" {
+		t.Errorf("assert base prompt %+v, %v", p, err)
 	}
 }
