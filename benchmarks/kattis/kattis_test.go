@@ -61,3 +61,17 @@ func TestCodeJamPrompt(t *testing.T) {
 		t.Errorf("system message %q", pr.Messages[0].Content)
 	}
 }
+
+// FuzzStatementText: any statement converts without panicking, and text
+// without markup is left as it is.
+func FuzzStatementText(f *testing.F) {
+	f.Add("<html><body><p>a<sub>1</sub></p><pre>x\n y</pre></body></html>")
+	f.Add("<p>unclosed <pre>")
+	f.Add("# markdown")
+	f.Fuzz(func(t *testing.T, s string) {
+		out := kattis.StatementText(s)
+		if !strings.Contains(s, "<") && out != s {
+			t.Fatalf("plain text changed: %q -> %q", s, out)
+		}
+	})
+}

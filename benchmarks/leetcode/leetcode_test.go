@@ -53,3 +53,13 @@ func TestGeneration(t *testing.T) {
 		t.Errorf("base sample %+v", s)
 	}
 }
+
+// FuzzGeneration: any answer becomes a program without panicking.
+func FuzzGeneration(f *testing.F) {
+	f.Add("```python\nclass Solution: pass\n```")
+	f.Add("\n        return 1")
+	f.Add("[PYTHON]x[/PYTHON]")
+	f.Fuzz(func(t *testing.T, out string) {
+		leetcode.Generation("```python\nclass Solution:\n    def f(self):\n        \n```", out)
+	})
+}
