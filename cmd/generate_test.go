@@ -6,6 +6,7 @@ import (
 	"compress/gzip"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"math"
 	"net/http"
@@ -697,5 +698,61 @@ api_key_env = "RECIPE_KEY"
 	raw, _ := json.Marshal(rep.Config)
 	if !strings.Contains(string(raw), `"api_key_env":"RECIPE_KEY"`) || strings.Contains(string(raw), "k-123") {
 		t.Errorf("the report's config does not record the recipe, or holds the key: %s", raw)
+	}
+}
+
+// TestGenerateCommand: `scalebox generate` writes the samples file, each
+// line with its settings and prompt hash; it will not overwrite a file,
+// and --resume with a larger -n asks only for the new samples.
+func TestGenerateCommand(t *testing.T) {
+	refs := readReferencePrompts(t)
+	dir := t.TempDir()
+	data := filepath.Join(dir, "lite")
+	os.MkdirAll(data, 0o755)
+	var lines string
+	for _, r := range refs.LiveCodeBench {
+		if r.LMStyle == "OpenAIChat" && r.StarterCode == "" {
+			lines += lcbProblem("a", r.QuestionContent, "", "", [][2]string{{"1 2\n", "3\n"}, {"2 2\n", "4\n"}})
+		}
+	}
+	os.WriteFile(filepath.Join(data, "test.jsonl"), []byte(lines), 0o644)
+	srv := generatetest.New("m", func(r *generatetest.Request, i int) string {
+		return fmt.Sprintf("```python\nprint(%d)\n```", *r.Seed+int64(i))
+	})
+	defer srv.Close()
+	out := filepath.Join(dir, "s.jsonl")
+	args := []string{"generate", "--bench", "livecodebench", "--data", data, "--release", "v1", "--llm-url", srv.URL(), "--model", "m",
+		"--seed", "100", "--top-p", "0.9", "--max-tokens", "50", "--stop", "\n###", "--out", out}
+	stdout, stderr, code := run(t, context.Background(), "", append(args, "-n", "2")...)
+	if code != 0 || !strings.Contains(stdout, out+": 2 samples (2 new, 0 resumed) of 1 problems") {
+		t.Fatalf("exit %d\nstdout %s\nstderr %s", code, stdout, stderr)
+	}
+	got := readGenerated(t, out)
+	if len(got) != 2 {
+		t.Fatalf("%d lines", len(got))
+	}
+	for _, l := range got {
+		set := l.Generation
+		if set.Model != "m" || set.Style != "lcb-chat" || set.TopP != 0.9 || set.MaxTokens != 50 || *set.Seed != 100 || set.Temperature != 0.2 ||
+			!cmp.Equal(set.Stop, []string{"\n###"}) || set.Endpoint != srv.URL()+"/chat/completions" || len(l.PromptSHA256) != 64 ||
+			*l.Solution != fmt.Sprintf("print(%d)", 100+l.Index) {
+			t.Errorf("line %+v, settings %+v", l, set)
+		}
+	}
+	if r := srv.Requests()[0]; r.N != 2 || r.TopP != 0.9 || r.MaxTokens != 50 || !cmp.Equal(r.Stop, []string{"\n###"}) {
+		t.Errorf("request %+v", r)
+	}
+	if _, stderr, code := run(t, context.Background(), "", append(args, "-n", "2")...); code != 1 || !strings.Contains(stderr, "exists: continue it with --resume") {
+		t.Errorf("overwrite: exit %d, %s", code, stderr)
+	}
+	if _, stderr, code := run(t, context.Background(), "", append(args, "-n", "3", "--resume")...); code != 0 {
+		t.Fatalf("resume: exit %d, %s", code, stderr)
+	}
+	reqs := srv.Requests()
+	if last := reqs[len(reqs)-1]; len(reqs) != 2 || max(last.N, 1) != 1 || *last.Seed != 102 {
+		t.Errorf("%d requests; the resumed one asks n=%d from seed %v, want 1 from 102", len(reqs), last.N, *last.Seed)
+	}
+	if got := readGenerated(t, out); len(got) != 3 {
+		t.Errorf("%d lines after resume", len(got))
 	}
 }
