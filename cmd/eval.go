@@ -98,6 +98,9 @@ evaluation.`,
 			if o.gen.url != "" && o.samples != "" {
 				return usageError("--samples judges a file and --llm-url generates the samples: give one (--generated names where generated samples go)")
 			}
+			if o.gen.url != "" && o.from != "" {
+				return usageError("--from-report reruns the samples a report judged; it does not generate: drop --llm-url")
+			}
 			o.jobs = g.v.GetInt("jobs")
 			o.sandbox = g.v.GetString("sandbox")
 			o.retries = g.v.GetInt("retries")
@@ -341,6 +344,10 @@ func runEval(ctx context.Context, o *evalOptions) error {
 		Compiles:      builder.Compiles(),
 		Prior:         prior,
 	})
+	if gen == nil && samplesPath != "" {
+		// A file written by scalebox generate records its settings.
+		rep.Generation = generationOfFile(samplesPath)
+	}
 	if gen != nil {
 		rep.Generation = reportGeneration(gen.plan, gen.path, gen.res, gen.progress)
 		if !o.g.quiet && gen.res != nil {

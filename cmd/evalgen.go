@@ -1,17 +1,21 @@
 package cmd
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 
 	"github.com/scalebox-dev/scalebox/benchmarks"
 	"github.com/scalebox-dev/scalebox/eval"
 	"github.com/scalebox-dev/scalebox/generate"
+	"github.com/scalebox-dev/scalebox/report"
 )
 
 // evalGeneration is scalebox eval generating its own samples: generate.Run
@@ -114,4 +118,52 @@ func genFailures(e *evalGeneration) []string {
 		out = append(out, fmt.Sprintf("%s, samples %v: %v", f.TaskID, f.Indexes, f.Err))
 	}
 	return out
+}
+
+// generationOfFile returns the generation settings a samples file written
+// by scalebox generate records, when every line records the same ones but
+// for n, the largest of which is kept (nil otherwise).
+func generationOfFile(path string) *report.Generation {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	var first *generate.Settings
+	firstJSON := ""
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 1<<30)
+	for sc.Scan() {
+		if len(bytes.TrimSpace(sc.Bytes())) == 0 {
+			continue
+		}
+		var l struct {
+			LLM *generate.Settings `json:"llm"`
+		}
+		if json.Unmarshal(sc.Bytes(), &l) != nil || l.LLM == nil || l.LLM.Model == "" {
+			return nil
+		}
+		// A resumed run may have asked for more samples per problem.
+		n := l.LLM.N
+		l.LLM.N = 0
+		b, _ := json.Marshal(l.LLM)
+		l.LLM.N = n
+		switch {
+		case first == nil:
+			first, firstJSON = l.LLM, string(b)
+		case string(b) != firstJSON:
+			return nil
+		default:
+			first.N = max(first.N, n)
+		}
+	}
+	if first == nil || sc.Err() != nil {
+		return nil
+	}
+	s := first
+	return &report.Generation{
+		Model: s.Model, Endpoint: s.Endpoint, API: s.API, Family: s.Family, PromptStyle: s.Style, PromptSource: s.Source,
+		Language: s.Language, Temperature: s.Temperature, TopP: s.TopP, MaxTokens: s.MaxTokens, Seed: s.Seed, Stop: s.Stop,
+		N: s.N, Sanitize: s.Sanitize, SamplesPath: path,
+	}
 }

@@ -265,6 +265,10 @@ func TestEvalGeneratesLiveCodeBench(t *testing.T) {
 	if diff := cmp.Diff(rep.Summary.PassAtK, rep2.Summary.PassAtK); diff != "" {
 		t.Errorf("the generated file scores differently on its own (-overlapped +file):\n%s", diff)
 	}
+	// The file's settings are the report's generation section.
+	if g2 := rep2.Generation; g2 == nil || g2.Model != "coder" || g2.N != 5 || g2.PromptStyle != "lcb-chat" || g2.SamplesPath != samplesPath || g2.Usage != nil {
+		t.Errorf("generation of the file's report %+v", g2)
+	}
 
 	// Interrupted when the second problem is asked for, then resumed: the
 	// second run asks only for what the first did not write.
