@@ -51,7 +51,11 @@ func (o *evalOptions) prepareGeneration(ctx context.Context, env *runEnv) (*eval
 	if err := plan.preflight(ctx); err != nil {
 		return nil, err
 	}
-	id, _ := json.Marshal(plan.opts.Settings)
+	// The journal resumes with the settings the generated file does: all
+	// but n, which may grow.
+	set := plan.opts.Settings
+	set.N = 0
+	id, _ := json.Marshal(set)
 	sum := sha256.Sum256(id)
 	if !o.g.quiet {
 		s := plan.opts.Settings

@@ -11,10 +11,12 @@ import (
 	"math"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -758,5 +760,88 @@ func TestGenerateCommand(t *testing.T) {
 	}
 	if got := readGenerated(t, out); len(got) != 3 {
 		t.Errorf("%d lines after resume", len(got))
+	}
+}
+
+// TestGenerateResumeAfterKill kills a running `scalebox generate` with
+// SIGKILL midway and resumes it: the server, counting requests, sees no
+// request for a sample the killed run had written, and the file ends with
+// every sample once.
+func TestGenerateResumeAfterKill(t *testing.T) {
+	if testing.Short() {
+		t.Skip("slow: builds the binary")
+	}
+	bin := buildBinary(t)
+	srv := generatetest.New("m", func(r *generatetest.Request, i int) string {
+		return fmt.Sprintf("```python\nprint(%d)\n```", *r.Seed+int64(i))
+	})
+	defer srv.Close()
+	srv.Delay = func(*generatetest.Request) time.Duration { return 150 * time.Millisecond }
+	dir := t.TempDir()
+	out := filepath.Join(dir, "s.jsonl")
+	args := []string{"generate", "--bench", "demo", "--llm-url", srv.URL(), "--model", "m", "-n", "4", "--seed", "1000",
+		"--sanitize=false", "--concurrency", "2", "--out", out, "-q"}
+	cmd := exec.Command(bin, args...)
+	cmd.Env = append(os.Environ(), "XDG_CONFIG_HOME="+t.TempDir())
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		data, _ := os.ReadFile(out)
+		if bytes.Count(data, []byte("\n")) >= 8 {
+			break
+		}
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			t.Fatal("the samples file did not fill")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+	cmd.Wait()
+	killed := readGenerated(t, out)
+	if len(killed) >= 4*13 {
+		t.Fatalf("the run finished before the kill (%d samples)", len(killed))
+	}
+	written := map[string]bool{}
+	for _, l := range killed {
+		written[fmt.Sprintf("%s#%d", l.TaskID, l.Index)] = true
+	}
+	before := len(srv.Requests())
+	stdout, stderr, code := run(t, context.Background(), "", append(args, "--resume")...)
+	if code != 0 {
+		t.Fatalf("resume: exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(stdout, fmt.Sprintf("(%d new, %d resumed)", 4*13-len(killed), len(killed))) {
+		t.Errorf("summary %q", stdout)
+	}
+	cfg, _ := (&benchmarks.Registry{}).Load("demo")
+	b, _ := benchmarks.Load(cfg, "")
+	for _, r := range srv.Requests()[before:] {
+		task := ""
+		for _, p := range b.Problems {
+			if strings.Contains(r.Text(), p.Statement) || p.Prompt != "" && strings.Contains(r.Text(), family.PyStrip(p.Prompt)) {
+				task = p.TaskID
+			}
+		}
+		for i := 0; i < max(r.N, 1); i++ {
+			if k := fmt.Sprintf("%s#%d", task, *r.Seed-1000+int64(i)); written[k] {
+				t.Errorf("the resumed run asked again for %s", k)
+			}
+		}
+	}
+	all := readGenerated(t, out)
+	seen := map[string]bool{}
+	for _, l := range all {
+		k := fmt.Sprintf("%s#%d", l.TaskID, l.Index)
+		if seen[k] {
+			t.Errorf("%s twice", k)
+		}
+		seen[k] = true
+	}
+	if len(all) != 4*13 {
+		t.Errorf("%d samples, want %d", len(all), 4*13)
 	}
 }
