@@ -76,7 +76,9 @@ type Options struct {
 	// FamilyOptions are passed to the family's Prompt (Language is set
 	// per problem when empty: the problem's or the benchmark's).
 	FamilyOptions family.Options
-	Client        *llm.Client
+	// Client sends the requests; Run sets its concurrency and, for the
+	// run's duration, wraps its OnRetry to count retries.
+	Client *llm.Client
 	// Concurrency bounds the requests in flight (default 8).
 	Concurrency int
 	// MaxChoices is the most samples one request asks for (n); default
