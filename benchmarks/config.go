@@ -42,6 +42,9 @@ type Config struct {
 	// LiveCodeBench chooses the release and contest window of a
 	// LiveCodeBench benchmark (format "livecodebench").
 	LiveCodeBench LiveCodeBenchConfig `toml:"livecodebench,omitempty" json:"livecodebench,omitzero"`
+	// Generation, when set, says how scalebox eval samples a model for
+	// the benchmark's samples, so that the file is a complete recipe.
+	Generation *GenerationConfig `toml:"generation" json:"generation,omitempty"`
 
 	// Origin says where the configuration came from: "builtin", a file
 	// path, or "builtin+<path>" for a builtin overridden by a file.
@@ -207,6 +210,7 @@ func (c *Config) Validate() error {
 		errs = append(errs, fmt.Sprintf("function.oracles %q is unknown (want \"humaneval\", \"mbpp\" or empty)", o))
 	}
 	errs = append(errs, c.LiveCodeBench.check(c.Format)...)
+	errs = append(errs, c.Generation.check()...)
 	if c.Data.SHA256 != "" && !isHex64(c.Data.SHA256) {
 		errs = append(errs, "data.sha256 must be 64 hexadecimal digits")
 	}

@@ -56,6 +56,11 @@ type evalOptions struct {
 	release, startDate, endDate string
 	// fromReport is the report --from-report reruns.
 	fromReport *report.Report
+	// gen says how to generate the samples (--llm-url, or the benchmark's
+	// [generation] section); generated is where they go.
+	gen       genFlags
+	generated string
+	cmd       *cobra.Command
 }
 
 // NewEvalCmd returns `scalebox eval`. runF replaces the run in tests.
@@ -72,16 +77,34 @@ Samples are JSONL, one per line: {"task_id": ..., "solution": "<program>"} or
 markdown fences is extracted. Several lines with one task_id are several
 samples. The demo benchmark ships its own samples. A file that starts with
 '[' is LiveCodeBench's output format: a list of {"question_id": ...,
-"code_list": [...]}, each code a sample.`,
+"code_list": [...]}, each code a sample.
+
+With --llm-url (or a benchmark file whose [generation] section names the
+endpoint, and no --samples), eval samples the model itself, as scalebox
+generate does (same flags: --model, --prompt, -n, --temperature, ...), and
+judges each sample as soon as its answer arrives; the samples go to
+--generated (default: next to --out), the report's "generation" section
+records the settings, and --resume continues both the generation and the
+evaluation.`,
 		Example: `  scalebox eval --bench demo
   scalebox eval --bench demo --out report.json --all-tests -j 8
   scalebox eval --bench my-bench.toml --samples outputs.jsonl --out report.json --json
   scalebox eval --bench humanevalplus --samples s.jsonl --out r.json --resume   # after a crash
   scalebox eval --from-report r.json --out again.json                          # rerun exactly
   scalebox eval --bench livecodebench --data code_generation_lite/ --release v5 \
-      --start-date 2024-08-01 --end-date 2025-02-01 --samples lcb_outputs.json`,
+      --start-date 2024-08-01 --end-date 2025-02-01 --samples lcb_outputs.json
+  scalebox eval --bench humanevalplus --llm-url http://localhost:8000/v1 \
+      --model Qwen/Qwen2.5-Coder-7B-Instruct -n 10 --temperature 0.8 --out r.json
+  scalebox eval --bench my-recipe.toml --out r.json      # with a [generation] section`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
+			o.cmd = c
+			if o.gen.url != "" && o.samples != "" {
+				return usageError("--samples judges a file and --llm-url generates the samples: give one (--generated names where generated samples go)")
+			}
+			if o.gen.url != "" && o.from != "" {
+				return usageError("--from-report reruns the samples a report judged; it does not generate: drop --llm-url")
+			}
 			o.jobs = g.v.GetInt("jobs")
 			o.sandbox = g.v.GetString("sandbox")
 			o.retries = g.v.GetInt("retries")
@@ -142,6 +165,8 @@ samples. The demo benchmark ships its own samples. A file that starts with
 	f.StringVar(&o.release, "release", "", "LiveCodeBench release: v1 … v6 (the first N files of the --data folder) or latest")
 	f.StringVar(&o.startDate, "start-date", "", "LiveCodeBench: keep problems whose contest_date is on or after this date (YYYY-MM-DD)")
 	f.StringVar(&o.endDate, "end-date", "", "LiveCodeBench: keep problems whose contest_date is at most this date, 00:00 (YYYY-MM-DD), as lcb_runner")
+	f.StringVar(&o.generated, "generated", "", "where generated samples go (default: next to --out, REPORT.samples.jsonl)")
+	o.gen.add(f)
 	return c
 }
 
@@ -236,8 +261,17 @@ func runEval(ctx context.Context, o *evalOptions) error {
 	}
 	defer env.Close()
 	cfg := env.bench.Config
-	samples, samplesPath, samplesHash, err := readSamplesFor(cfg, o.samples)
-	if err != nil {
+	var (
+		samples                  []*benchmarks.Sample
+		samplesPath, samplesHash string
+		gen                      *evalGeneration
+	)
+	if o.gen.url != "" || cfg.Generation != nil && cfg.Generation.URL != "" && o.samples == "" && o.fromReport == nil {
+		if gen, err = o.prepareGeneration(ctx, env); err != nil {
+			return err
+		}
+		samplesPath, samplesHash = gen.path, gen.hash
+	} else if samples, samplesPath, samplesHash, err = readSamplesFor(cfg, o.samples); err != nil {
 		return err
 	}
 	if rep := o.fromReport; rep != nil {
@@ -256,7 +290,7 @@ func runEval(ctx context.Context, o *evalOptions) error {
 	if _, err := env.prepareReference(ctx, opts); err != nil {
 		return err
 	}
-	if o.sanitize {
+	if o.sanitize && gen == nil {
 		n, err := eval.Sanitize(ctx, opts, samples)
 		if err != nil {
 			return fmt.Errorf("sanitize: %w", err)
@@ -293,15 +327,32 @@ func runEval(ctx context.Context, o *evalOptions) error {
 	var bar *progress.Bar
 	if deps.StderrIsTerminal && !o.g.quiet {
 		bar = progress.New(deps.Stderr)
+		if gen != nil {
+			bar.Extra = func() string { return progress.GenerationLine(gen.progress) }
+		}
 		if opts.Observer != nil {
 			opts.Observer = eval.Observers{opts.Observer, bar}
 		} else {
 			opts.Observer = bar
 		}
 	}
+	if gen != nil {
+		opts.Feed = gen.start(ctx, env, opts)
+	}
 	res, err := eval.Run(ctx, opts)
 	if bar != nil {
 		bar.Finish()
+	}
+	if gen != nil {
+		// The feed is closed: the generation has ended.
+		gen.wait()
+		if gen.res != nil && gen.res.Interrupted {
+			res.Interrupted = true
+		}
+		if data, rerr := os.ReadFile(gen.path); rerr == nil {
+			sum := sha256.Sum256(data)
+			samplesHash = hex.EncodeToString(sum[:])
+		}
 	}
 	if err != nil {
 		return err
@@ -317,6 +368,20 @@ func runEval(ctx context.Context, o *evalOptions) error {
 		Compiles:      builder.Compiles(),
 		Prior:         prior,
 	})
+	if gen == nil && samplesPath != "" {
+		// A file written by scalebox generate records its settings.
+		rep.Generation = generationOfFile(samplesPath)
+	}
+	if gen != nil {
+		rep.Generation = reportGeneration(gen.plan, gen.path, gen.res, gen.progress)
+		if !o.g.quiet && gen.res != nil {
+			fmt.Fprintf(deps.Stderr, "%s: %d samples (%d new, %d resumed); %d completion tokens, %.0f tokens/s\n",
+				gen.path, gen.res.Samples, gen.res.Samples-gen.res.Resumed, gen.res.Resumed, gen.res.Usage.CompletionTokens, gen.progress.TokensPerSecond())
+		}
+		for _, f := range genFailures(gen) {
+			fmt.Fprintf(deps.Stderr, "warning: %s\n", f)
+		}
+	}
 	for _, u := range rep.UnknownSamples {
 		fmt.Fprintf(deps.Stderr, "warning: %s:%d: task_id %q is not in benchmark %s\n", samplesPath, u.Line, u.TaskID, cfg.Name)
 	}
@@ -324,7 +389,7 @@ func runEval(ctx context.Context, o *evalOptions) error {
 		if err := rep.WriteFile(o.out); err != nil {
 			return err
 		}
-		if !res.Interrupted {
+		if !res.Interrupted && gen.complete() {
 			// The report holds everything: the journal has served.
 			journal.Remove()
 		} else {
@@ -349,6 +414,8 @@ func runEval(ctx context.Context, o *evalOptions) error {
 	switch {
 	case res.Interrupted:
 		return withCode(ExitInterrupted, errors.New("interrupted; the report holds what finished"))
+	case !gen.complete():
+		return fmt.Errorf("%v; the report holds the samples that were generated (continue with the same command and --resume)", gen.failure())
 	case rep.Summary.SystemErrors > 0:
 		rate := float64(rep.Summary.SystemErrors) / float64(max(rep.Summary.Samples, 1))
 		if rate > o.maxSERate {

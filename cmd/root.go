@@ -127,7 +127,7 @@ sandbox, concurrently, judges the outputs, and writes a reproducible JSON report
 	_ = pf.MarkHidden("cpuprofile")
 
 	root.AddCommand(
-		NewEvalCmd(g, nil),
+		NewEvalCmd(g, nil), NewGenerateCmd(g, nil),
 		NewBenchCmd(g),
 		NewDoctorCmd(g, nil),
 		NewValidateCmd(g),

@@ -49,8 +49,21 @@ type Options struct {
 	ConfirmTLE float64
 	// Skip, when set, leaves out samples that are already judged (a
 	// resumed run); they are neither run nor returned.
-	Skip   func(taskID string, index int) bool
+	Skip func(taskID string, index int) bool
+	// Feed, when set, brings more samples while Run runs (samples a model
+	// is generating): each is scheduled as soon as it is received, after
+	// those already waiting, exactly as if it had been in Samples, and
+	// Run returns only once Feed is closed and every sample is judged (or
+	// ctx ends). An Observer that is a FeedObserver hears of them.
+	Feed   <-chan *benchmarks.Sample
 	Logger *slog.Logger
+}
+
+// FeedObserver is an Observer that also hears of the samples received
+// from Options.Feed, before any of their tests run.
+type FeedObserver interface {
+	Observer
+	Added(samples, tests int)
 }
 
 // Observer follows an evaluation's progress.
@@ -183,6 +196,19 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	if opts.Observer != nil {
 		opts.Observer.Started(len(e.pending), totalTests)
 	}
+	e.feedDone = make(chan struct{})
+	if opts.Feed != nil {
+		// Counted now: a problem's builds may load its reference results
+		// (EnsureReference) while the feed goroutine runs.
+		e.numTests = map[*benchmarks.Problem]int{}
+		for _, p := range opts.Benchmark.Problems {
+			e.numTests[p] = p.NumTests()
+		}
+		e.feedOpen = true
+		go e.feed(ctx)
+	} else {
+		close(e.feedDone)
+	}
 	stop := context.AfterFunc(ctx, func() {
 		e.mu.Lock()
 		e.cancelled = true
@@ -192,7 +218,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	defer stop()
 
 	go e.dispatch(ctx)
-	done := make([]*SampleResult, len(e.pending))
+	done := map[int]*SampleResult{}
 	for ev := range e.events {
 		if c := ev.confirm; c != nil {
 			res.Confirmations++
@@ -200,6 +226,12 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 			if c.Overturned {
 				res.Overturned++
 			}
+		}
+		if ev.added > 0 {
+			if fo, ok := opts.Observer.(FeedObserver); ok {
+				fo.Added(ev.added, ev.addedTests)
+			}
+			continue
 		}
 		if ev.test != "" {
 			res.TestsRun++
@@ -213,11 +245,14 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 			opts.Observer.SampleDone(ev.sample.result)
 		}
 	}
-	for _, r := range done {
-		if r != nil {
+	// The feed and the dispatcher are done: e's fields are no longer
+	// written.
+	for seq := range e.pending {
+		if r := done[seq]; r != nil {
 			res.Samples = append(res.Samples, r)
 		}
 	}
+	res.Unknown = append(res.Unknown, e.unknown...)
 	res.Interrupted = ctx.Err() != nil && len(res.Samples) < len(e.pending)
 	res.Wall = time.Since(res.Started)
 	return res, nil
@@ -241,12 +276,60 @@ type engine struct {
 	reserved  int            // goroutines launched that have not taken a job yet
 	active    int            // started samples not yet finished
 	cancelled bool
+	// feedOpen is set while Options.Feed may bring samples; feedDone is
+	// closed when the feed goroutine (if any) has stopped.
+	feedOpen bool
+	feedDone chan struct{}
+	unknown  []*benchmarks.Sample // fed samples of no known task
+	numTests map[*benchmarks.Problem]int
 }
 
 type event struct {
 	test    judge.Verdict    // a test finished
 	confirm *TLEConfirmation // and its TLE was confirmed
 	sample  *sampleState     // a sample finished
+	// added samples with addedTests tests were received from the feed.
+	added, addedTests int
+}
+
+// feed receives Options.Feed's samples until it is closed or ctx ends.
+func (e *engine) feed(ctx context.Context) {
+	defer close(e.feedDone)
+	defer func() {
+		e.mu.Lock()
+		e.feedOpen = false
+		e.cond.Broadcast()
+		e.mu.Unlock()
+	}()
+	for {
+		var s *benchmarks.Sample
+		var ok bool
+		select {
+		case s, ok = <-e.opts.Feed:
+			if !ok {
+				return
+			}
+		case <-ctx.Done():
+			return
+		}
+		p, known := e.opts.Benchmark.Problem(s.TaskID)
+		if !known {
+			e.mu.Lock()
+			e.unknown = append(e.unknown, s)
+			e.mu.Unlock()
+			continue
+		}
+		if e.opts.Skip != nil && e.opts.Skip(s.TaskID, s.Index) {
+			continue
+		}
+		e.mu.Lock()
+		e.pending = append(e.pending, &sampleState{seq: len(e.pending), s: s, p: p})
+		e.cond.Broadcast()
+		e.mu.Unlock()
+		// The collector drains events until the dispatcher closes them,
+		// which it does only after this goroutine is done.
+		e.events <- event{added: 1, addedTests: e.numTests[p]}
+	}
 }
 
 // job is a sample's build (run == -1) or one of its runs.
@@ -285,7 +368,7 @@ func (e *engine) dispatch(ctx context.Context) {
 		e.mu.Lock()
 		// Work may still appear while a build is running (active) or a
 		// launched goroutine has yet to take its job (reserved).
-		for !e.cancelled && e.available() <= e.reserved && (e.active > 0 || e.reserved > 0) {
+		for !e.cancelled && e.available() <= e.reserved && (e.active > 0 || e.reserved > 0 || e.feedOpen) {
 			e.cond.Wait()
 		}
 		if e.cancelled || e.available() <= e.reserved {
@@ -302,6 +385,7 @@ func (e *engine) dispatch(ctx context.Context) {
 		})
 	}
 	_ = g.Wait()
+	<-e.feedDone
 	close(e.events)
 }
 
@@ -786,6 +870,16 @@ func (obs Observers) Started(samples, tests int) {
 func (obs Observers) TestDone(v judge.Verdict) {
 	for _, o := range obs {
 		o.TestDone(v)
+	}
+}
+
+// Added implements FeedObserver: it tells the observers that are
+// FeedObservers.
+func (obs Observers) Added(samples, tests int) {
+	for _, o := range obs {
+		if fo, ok := o.(FeedObserver); ok {
+			fo.Added(samples, tests)
+		}
 	}
 }
 

@@ -32,8 +32,10 @@ type Report struct {
 	Problems      []Problem   `json:"problems"`
 	// UnknownSamples are samples whose task_id is not in the benchmark.
 	UnknownSamples []SampleRef `json:"unknown_samples,omitempty"`
-	Warnings       []string    `json:"warnings,omitempty"`
-	Timing         *Timing     `json:"timing,omitempty"`
+	// Generation is present when the run generated its samples.
+	Generation *Generation `json:"generation,omitempty"`
+	Warnings   []string    `json:"warnings,omitempty"`
+	Timing     *Timing     `json:"timing,omitempty"`
 }
 
 // Tool identifies the scalebox build.
@@ -351,6 +353,9 @@ func WriteFileAtomic(path string, data []byte) error {
 // inputs: per-test and compile usage, compile.cached, and the timing section.
 func (r *Report) StripTimings() {
 	r.Timing = nil
+	if r.Generation != nil {
+		r.Generation.Usage = nil
+	}
 	for i := range r.Problems {
 		for j := range r.Problems[i].Samples {
 			s := &r.Problems[i].Samples[j]

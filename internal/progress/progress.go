@@ -17,6 +17,10 @@ import (
 // Bar is an eval.Observer that draws a progress bar. It is used from one
 // goroutine (eval.Run's caller).
 type Bar struct {
+	// Extra, when set, is added to the bar's description (a generation's
+	// progress, when samples are generated as they are judged).
+	Extra func() string
+
 	w        io.Writer
 	bar      *progressbar.ProgressBar
 	counts   map[judge.Verdict]int
@@ -43,6 +47,12 @@ func (b *Bar) Started(samples, tests int) {
 		progressbar.OptionClearOnFinish(),
 		progressbar.OptionSetRenderBlankState(true),
 	)
+}
+
+// Added implements eval.FeedObserver: samples arrived while the run goes.
+func (b *Bar) Added(samples, _ int) {
+	b.bar.ChangeMax(b.bar.GetMax() + samples)
+	b.describe()
 }
 
 // TestDone implements eval.Observer.
@@ -80,5 +90,9 @@ func (b *Bar) describe() {
 	if el := time.Since(b.start).Seconds(); el > 0 {
 		rate = float64(b.tests) / el
 	}
-	b.bar.Describe(fmt.Sprintf("%.1f tests/s  %s", rate, strings.Join(parts, " ")))
+	desc := fmt.Sprintf("%.1f tests/s  %s", rate, strings.Join(parts, " "))
+	if b.Extra != nil {
+		desc = b.Extra() + "  " + desc
+	}
+	b.bar.Describe(desc)
 }
