@@ -26,6 +26,9 @@ type cgroup interface {
 	MemoryPeak() (int64, error)
 	// OOMKilled reports whether the kernel killed a process for memory.
 	OOMKilled() (bool, error)
+	// LimitHit reports whether the group's memory use reached its limit
+	// (whether or not the kernel then killed anything).
+	LimitHit() (bool, error)
 	// Kill sends SIGKILL to every process in the group until none is left.
 	Kill() error
 	// Destroy kills what is left and removes the group.

@@ -150,6 +150,11 @@ func (g *cgroupV1Group) OOMKilled() (bool, error) {
 	return fail > 0, err
 }
 
+func (g *cgroupV1Group) LimitHit() (bool, error) {
+	n, err := readInt(filepath.Join(g.dirs["memory"], "memory.failcnt"))
+	return n > 0, err
+}
+
 func (g *cgroupV1Group) Kill() error {
 	// The pids group sees every task; fall back to memory's.
 	dir, ok := g.dirs["pids"]

@@ -145,6 +145,11 @@ func (g *cgroupV2Group) OOMKilled() (bool, error) {
 	return n > 0, err
 }
 
+func (g *cgroupV2Group) LimitHit() (bool, error) {
+	n, _, err := readKeyed(filepath.Join(g.dir, "memory.events"), "max")
+	return n > 0, err
+}
+
 func (g *cgroupV2Group) Kill() error {
 	if err := writeFile(filepath.Join(g.dir, "cgroup.kill"), "1"); err == nil {
 		// cgroup.kill is asynchronous; wait until the group is empty.

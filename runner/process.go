@@ -251,6 +251,14 @@ func (l *launcher) exec(ctx context.Context, spec *Spec, start starter, exitSign
 		if oom, err = cg.OOMKilled(); err != nil {
 			return nil, sysErr("read oom events: %v", err)
 		}
+		if !oom && (reason.Load() == int32(killCPU) || reason.Load() == int32(killWall)) {
+			// Stopped for time while at its memory limit: the kernel was
+			// reclaiming for it (in its CPU time) and would have killed it
+			// for memory; the limit it reached is the memory limit.
+			if oom, err = cg.LimitHit(); err != nil {
+				return nil, sysErr("read memory events: %v", err)
+			}
+		}
 	} else if ru != nil {
 		res.Usage.CPUTime = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 		res.Usage.MemoryPeakBytes = ru.Maxrss * 1024
@@ -258,11 +266,13 @@ func (l *launcher) exec(ctx context.Context, spec *Spec, start starter, exitSign
 	return l.classify(ctx, res, ws, killReason(reason.Load()), oom, lim, exitSignals)
 }
 
-// classify sets a result's status from how the run ended. A memory-cgroup
-// OOM kill decides before the CPU time limit: a program that allocates as
-// fast as it can spends CPU time on page faults and may pass its CPU limit
-// in the same instant the kernel kills it for memory, and which one the
-// poll saw first must not decide the verdict.
+// classify sets a result's status from how the run ended. Reaching the
+// memory limit decides before the CPU time limit: a program that allocates
+// as fast as it can spends CPU time on page faults and on the kernel's
+// reclaim at the limit, and may pass its CPU limit in the same instant the
+// kernel kills it for memory; which one the poll saw first must not decide
+// the verdict. (A program whose CPU time runs out before its memory use
+// reaches the limit is TLE: it did not exceed its memory limit.)
 func (l *launcher) classify(ctx context.Context, res *Result, ws syscall.WaitStatus, why killReason, oom bool, lim Limits, exitSignals bool) (*Result, error) {
 	switch why {
 	case killCancel:

@@ -93,6 +93,8 @@ func TestSandboxStatuses(t *testing.T) {
 			{"sleep", "import time; time.sleep(1000)", StatusWallLimit, 0, 0},
 			{"memory hog", "x = bytearray(300 << 20)\nfor i in range(0, len(x), 4096): x[i] = 1", StatusMemoryLimit, 0, 0},
 			{"slow memory growth", "x = []\nwhile True: x.append(b'x' * (1 << 20))", StatusMemoryLimit, 0, 0},
+			{"populated map", "import mmap\nm = mmap.mmap(-1, 8 << 30, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS | mmap.MAP_POPULATE)\nwhile True: pass", StatusMemoryLimit, 0, 0},
+			{"allocating threads", "import threading\nx = []\ndef f():\n    while True: x.append(b'x' * (4 << 20))\nfor _ in range(4): threading.Thread(target=f).start()\nf()", StatusMemoryLimit, 0, 0},
 			{"stdout flood", "import sys\nwhile True: sys.stdout.write('x' * 65536)", StatusOutputLimit, 0, 0},
 			{"stderr flood", "import sys\nwhile True: sys.stderr.write('x' * 65536)", StatusOutputLimit, 0, 0},
 			// Python ignores SIGXFSZ, so the write fails; see TestSandboxFileSize.
