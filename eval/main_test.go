@@ -37,11 +37,12 @@ func checkNoLeftovers(t *testing.T) {
 			g, _ := filepath.Glob(fmt.Sprintf(pattern, os.Getpid()))
 			groups = append(groups, g...)
 		}
-		if len(kids) == 0 && len(groups) == 0 {
+		temps, _ := filepath.Glob(filepath.Join(os.TempDir(), fmt.Sprintf("scalebox-*-%d-*", os.Getpid())))
+		if len(kids) == 0 && len(groups) == 0 && len(temps) == 0 {
 			return
 		}
 		if time.Now().After(deadline) {
-			t.Errorf("left behind: processes %v, cgroups %v", kids, groups)
+			t.Errorf("left behind: processes %v, cgroups %v, temporary directories %v", kids, groups, temps)
 			return
 		}
 		time.Sleep(20 * time.Millisecond)

@@ -86,7 +86,7 @@ type buildEntry struct {
 // NewBuilder creates a Builder with a private scratch directory under
 // os.TempDir(). Close removes it.
 func NewBuilder(sb Sandbox, hostUID, hostGID int) (*Builder, error) {
-	root, err := os.MkdirTemp("", "scalebox-build-")
+	root, err := os.MkdirTemp("", TempPrefix("build"))
 	if err != nil {
 		return nil, err
 	}

@@ -27,7 +27,7 @@ func NewDirect(opts Options) (*Direct, error) {
 	if err != nil {
 		return nil, err
 	}
-	root, err := os.MkdirTemp("", "scalebox-direct-")
+	root, err := os.MkdirTemp("", TempPrefix("direct"))
 	if err != nil {
 		return nil, err
 	}

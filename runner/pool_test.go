@@ -54,11 +54,12 @@ func checkNoLeftovers(t *testing.T) {
 		groups, _ := filepath.Glob(filepath.Join(cgroupRoot, "*", fmt.Sprintf("scalebox-%d-*", os.Getpid())))
 		groups2, _ := filepath.Glob(filepath.Join(cgroupRoot, "*", "*", fmt.Sprintf("scalebox-%d-*", os.Getpid())))
 		groups = append(groups, groups2...)
-		if len(kids) == 0 && len(groups) == 0 {
+		temps, _ := filepath.Glob(filepath.Join(os.TempDir(), fmt.Sprintf("scalebox-*-%d-*", os.Getpid())))
+		if len(kids) == 0 && len(groups) == 0 && len(temps) == 0 {
 			return
 		}
 		if time.Now().After(deadline) {
-			t.Errorf("left behind: processes %v, cgroups %v", kids, groups)
+			t.Errorf("left behind: processes %v, cgroups %v, temporary directories %v", kids, groups, temps)
 			return
 		}
 		time.Sleep(10 * time.Millisecond)

@@ -202,3 +202,10 @@ func isZombie(pid int) bool {
 	i := bytes.LastIndexByte(data, ')')
 	return i > 0 && i+2 < len(data) && data[i+2] == 'Z'
 }
+
+// TempPrefix is the prefix of the temporary directories scalebox makes for
+// kind ("build", "check"): with the process id in it, a later scalebox, or
+// a test, can tell whose they are.
+func TempPrefix(kind string) string {
+	return "scalebox-" + kind + "-" + strconv.Itoa(os.Getpid()) + "-"
+}

@@ -128,7 +128,7 @@ func (p *program) Name() string { return p.name }
 // directory, binds them read-only into a fresh sandbox with the checker,
 // and interprets the run under the protocol.
 func (p *program) Check(ctx context.Context, input, answer, output []byte) Result {
-	dir, err := os.MkdirTemp("", "scalebox-check-")
+	dir, err := os.MkdirTemp("", runner.TempPrefix("check"))
 	if err != nil {
 		return seResult("checker data: %v", err)
 	}
