@@ -13,8 +13,8 @@ import (
 	"time"
 
 	"github.com/scalebox-dev/scalebox/benchmarks"
-	"github.com/scalebox-dev/scalebox/runner"
 	"github.com/scalebox-dev/scalebox/judge"
+	"github.com/scalebox-dev/scalebox/runner"
 )
 
 // attackDir holds the attack corpus: a benchmark and samples named

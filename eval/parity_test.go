@@ -11,8 +11,8 @@ import (
 
 	"github.com/scalebox-dev/scalebox/benchmarks"
 	"github.com/scalebox-dev/scalebox/judge"
-	"github.com/scalebox-dev/scalebox/runner"
 	"github.com/scalebox-dev/scalebox/report"
+	"github.com/scalebox-dev/scalebox/runner"
 )
 
 // The parity tests score real model outputs (Qwen2.5-Coder-1.5B greedy
