@@ -150,6 +150,7 @@ func newLauncher(o Options) (launcher, Description, error) {
 		o.Logger.Warn(w)
 	} else {
 		l.cgroups = mgr
+		l.retired = newRetirer()
 		d.Cgroup = mgr.Version()
 	}
 	return l, d, nil

@@ -24,6 +24,7 @@ import (
 // until it is in the run's cgroup, so nothing it starts ever runs outside.
 type launcher struct {
 	cgroups cgroupManager // nil: no cgroup, rlimits only
+	retired *retirer      // removes finished runs' cgroups
 	cred    *syscall.Credential
 	prlimit string // path of prlimit(1)
 	// pollInterval is how often CPU time is sampled against the limit.
@@ -32,10 +33,47 @@ type launcher struct {
 
 // close releases the launcher's cgroups.
 func (l *launcher) close() error {
+	if l.retired != nil {
+		l.retired.close()
+	}
 	if l.cgroups != nil {
 		return l.cgroups.Close()
 	}
 	return nil
+}
+
+// retirer removes finished runs' cgroups in the background, off the runs'
+// path: every process of a run is dead before its cgroup gets here.
+type retirer struct {
+	ch   chan cgroup
+	done chan struct{}
+}
+
+func newRetirer() *retirer {
+	r := &retirer{ch: make(chan cgroup, 64), done: make(chan struct{})}
+	go func() {
+		defer close(r.done)
+		for cg := range r.ch {
+			_ = cg.Destroy()
+		}
+	}()
+	return r
+}
+
+// retire kills what is left in cg (at once: nothing of a run outlives it)
+// and queues the group for removal.
+func (r *retirer) retire(cg cgroup) {
+	if err := cg.Kill(); err != nil {
+		_ = cg.Destroy()
+		return
+	}
+	r.ch <- cg
+}
+
+// close waits until every queued group is removed.
+func (r *retirer) close() {
+	close(r.ch)
+	<-r.done
 }
 
 // wrapper describes how a backend starts the program.
@@ -144,7 +182,7 @@ func (l *launcher) exec(ctx context.Context, spec *Spec, start starter, exitSign
 		if cg, err = l.cgroups.New(lim); err != nil {
 			return nil, sysErr("%v", err)
 		}
-		defer cg.Destroy()
+		defer l.retired.retire(cg)
 	}
 
 	stdin, err := openStdin(spec)
