@@ -129,7 +129,11 @@ func parityOptionsIn(t testing.TB, c parityCase, sb runner.Sandbox) Options {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return options(t, sb, b, smp)
+	opts := options(t, sb, b, smp)
+	// As the command line does by default: a TLE is final only once
+	// confirmed, so that verdicts do not depend on the machine's load.
+	opts.ConfirmTLE = 0.2
+	return opts
 }
 
 // TestParityWithEvalplus: per-task verdicts equal to evalplus's recorded
