@@ -332,11 +332,8 @@ func parseClassification(content, model string, t *Task) (registry.Classificatio
 		c.Category = None
 	}
 	if c.Category == FloatComparison {
-		if loc := floatRE.FindStringIndex(t.Statement); loc != nil {
-			c.AbsTol, c.RelTol = statementTolerance(t.Statement[loc[0]:], t.Statement[loc[0]:loc[1]])
-		} else {
-			c.AbsTol, c.RelTol = 1e-6, 1e-6
-		}
+		tol := ResolveTolerance(strings.Fields(t.ValidatorFlags), t.Statement)
+		c.AbsTol, c.RelTol = tol.Abs, tol.Rel
 	}
 	return c, nil
 }
