@@ -20,9 +20,11 @@ demo: deps build
 	./$(BIN) doctor || true
 	./$(BIN) eval --bench demo --out demo-report.json
 
-# Every test, with the race detector, on the real sandbox and toolchains.
+# Every test, with the race detector, on the real sandbox and toolchains;
+# the classifier's cross-validation, arithmetic only, without it.
 test: deps lint
 	$(GO) test -race -count=1 -timeout 25m ./...
+	$(GO) test -count=1 -run '^TestClassifierCrossValidated$$' ./judgegen
 	$(MAKE) fuzz FUZZTIME=20000x SANDBOX_FUZZTIME=100x
 
 test-short:

@@ -9,11 +9,9 @@ import (
 	"html"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/scalebox-dev/scalebox/benchmarks"
-	"github.com/scalebox-dev/scalebox/judge/registry"
 )
 
 // Categories of problems.
@@ -21,7 +19,10 @@ const (
 	MultipleSolutions = "multiple_solutions"
 	FloatComparison   = "float_comparison"
 	Other             = "other"
-	None              = "none"
+	// Interactive problems need an interactor, which judgegen does not
+	// write.
+	Interactive = "interactive"
+	None        = "none"
 )
 
 // Task is one problem as judge generation sees it.
@@ -31,9 +32,11 @@ type Task struct {
 	// Statement is the problem text (HTML is reduced to text).
 	Statement string
 	Tests     []benchmarks.Test
-	// Validation is "custom" when the problem declares an output validator
-	// of its own (Kattis problem.yaml), ValidatorFlags its Kattis
-	// output validator flags ("float_tolerance 1e-6").
+	// Validation is what a Kattis problem.yaml says of its validation:
+	// "custom" when the problem has an output validator of its own,
+	// "custom interactive" (or a type "interactive") for an interactive
+	// one, "default" or empty otherwise. ValidatorFlags are its output
+	// validator flags ("float_tolerance 1e-6").
 	Validation     string
 	ValidatorFlags string
 	// Alternatives are other correct outputs, by test index (the outputs
@@ -113,64 +116,3 @@ func StatementText(s string) string {
 	s = blankRE.ReplaceAllString(s, "\n\n")
 	return strings.TrimSpace(s)
 }
-
-// Phrases that say a problem accepts several answers.
-var multipleRE = regexp.MustCompile(`(?i)(` + strings.Join([]string{
-	`(output|print|choose|give|provide|return)\s+any\s+(one\s+)?(of\s+)?(them|those|these|such|valid|correct|possible|one|answer|solution|arrangement|configuration)`,
-	`(you\s+)?(may|can)\s+(output|print|choose|give|return)\s+any`,
-	`any\s+(one\s+)?of\s+them`,
-	`if\s+there\s+(are|is)\s+(multiple|several|many|more\s+than\s+one)\s+(possible\s+|valid\s+|correct\s+|acceptable\s+|optimal\s+)?(answers?|solutions?|ways|outputs?|orders?|arrangements?|configurations?|assignments?|plans?|sets?|choices?|words?|schedules?)`,
-	`if\s+(multiple|several|many)\s+(possible\s+|valid\s+|correct\s+)?(answers?|solutions?|arrangements?|evacuation\s+plans?)\s+(are|exist|is)`,
-	`more\s+than\s+one\s+(valid\s+|possible\s+|correct\s+|such\s+)?(answer|solution|way|order|word)`,
-	`any\s+(valid|correct|such|acceptable)\s+(answer|solution|one|output|configuration|arrangement|assignment|order|set|positioning)`,
-	`any\s+(choice|solution|answer)\s+(is\s+acceptable|will\s+(be\s+accepted|make))`,
-	`(many|multiple|several)\s+(possible\s+|valid\s+|correct\s+)+(answers|solutions)`,
-	`one\s+of\s+(multiple|many|several)\s+(possible\s+)?(valid\s+)?(answers|solutions)`,
-	`(multiple|many|several)\s+valid\s+solutions`,
-	`there\s+(are|may\s+be)\s+(multiple|many|several)\s+(ways|solutions)`,
-	`other\s+(sets|answers|solutions)\s+\w*\s*could\s+have\s+been\s+used`,
-	`would\s+also\s+be\s+an?\s+(acceptable|valid|correct)\s+answer`,
-	`another\s+(valid\s+|correct\s+)?(answer|solution)\s+(is|would\s+be)`,
-	`the\s+only\s+other\s+possible\s+answers`,
-}, "|") + `)`)
-
-// Phrases that say real numbers are compared with a tolerance.
-var floatRE = regexp.MustCompile(`(?i)(absolute\s+or\s+relative|relative\s+or\s+absolute|absolute\s+error|relative\s+error|within\s+an?\s+(absolute|relative)|error\s+of\s+at\s+most|precision\s+of\s+at\s+least|to\s+within\s+10)`)
-
-// Classify decides by rules whether a task needs a special judge: Kattis
-// validator flags first (float tolerances), then the problem's declaring a
-// custom validator, then phrases of the statement.
-func Classify(t *Task) registry.Classification {
-	if tol, ok, err := FlagTolerance(strings.Fields(t.ValidatorFlags)); err == nil && ok {
-		return registry.Classification{NeedsJudge: true, Category: FloatComparison, Confidence: 0.99, By: "rules",
-			Reason: tol.String() + " from " + tol.Source, AbsTol: tol.Abs, RelTol: tol.Rel}
-	}
-	custom := strings.EqualFold(strings.TrimSpace(t.Validation), "custom")
-	if m := multipleRE.FindString(t.Statement); m != "" {
-		c := registry.Classification{NeedsJudge: true, Category: MultipleSolutions, Confidence: 0.85, By: "rules",
-			Reason: "statement: " + strconv.Quote(squeeze(m))}
-		if custom {
-			c.Confidence, c.Reason = 0.97, "custom output validator; "+c.Reason
-		}
-		return c
-	}
-	if loc := floatRE.FindStringIndex(t.Statement); loc != nil {
-		c := registry.Classification{NeedsJudge: true, Category: FloatComparison, Confidence: 0.85, By: "rules",
-			Reason: "statement: " + strconv.Quote(squeeze(t.Statement[loc[0]:loc[1]]))}
-		tol := ResolveTolerance(nil, t.Statement)
-		c.AbsTol, c.RelTol = tol.Abs, tol.Rel
-		c.Reason += "; " + tol.String() + " from " + tol.Source
-		if custom {
-			c.Confidence, c.Reason = 0.9, "custom output validator; "+c.Reason
-		}
-		return c
-	}
-	if custom {
-		return registry.Classification{NeedsJudge: true, Category: Other, Confidence: 0.9, By: "rules",
-			Reason: "the problem declares a custom output validator"}
-	}
-	return registry.Classification{NeedsJudge: false, Category: None, Confidence: 0.6, By: "rules",
-		Reason: "no validator flags, custom validator or statement phrase calls for one"}
-}
-
-func squeeze(s string) string { return strings.Join(strings.Fields(s), " ") }

@@ -265,6 +265,10 @@ func firstSentenceEnd(s string) int {
 // ok is false when the statement bounds no error.
 func StatementTolerance(statement string) (Tolerance, bool) {
 	s := statement
+	if l := strings.ToLower(s); !strings.Contains(l, "absolute") && !strings.Contains(l, "relative") &&
+		!strings.Contains(l, "error") && !strings.Contains(l, "tolerance") && !strings.Contains(l, "precision") && !strings.Contains(l, "within") {
+		return Tolerance{}, false
+	}
 	var t Tolerance
 	var phrases []string
 	seen := map[int]bool{} // sentences already read

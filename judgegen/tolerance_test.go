@@ -2,8 +2,11 @@ package judgegen_test
 
 import (
 	"context"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/scalebox-dev/scalebox/benchmarks"
 	"github.com/scalebox-dev/scalebox/judge"
@@ -150,6 +153,56 @@ func TestResolveTolerance(t *testing.T) {
 	}
 }
 
+// TestLabelledStatementTolerances: every float problem of the labelled
+// statements states a tolerance that reads as its problem.yaml's
+// float_tolerance flag (absolute or relative, the same value), except
+// where the archive disagrees with itself: one statement says absolute
+// alone, two state 10^-6 where the flags give 1e-4 and 1e-5 (the flags
+// win: they are what the archive's judge applies). The one float-labelled
+// statement with no tolerance has IP ranges for answers.
+func TestLabelledStatementTolerances(t *testing.T) {
+	dir := statementsDir
+	needData(t, dir)
+	ps, _, err := judgegen.LoadLabelled(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stated, absolute := 0, 0
+	var none, differ []string
+	for _, p := range ps {
+		if p.Label != judgegen.LabelFloat {
+			continue
+		}
+		st, ok := judgegen.StatementTolerance(p.Task.Statement)
+		if !ok {
+			none = append(none, filepath.Base(p.ID))
+			continue
+		}
+		stated++
+		fl, fok, err := judgegen.FlagTolerance(strings.Fields(p.Task.ValidatorFlags))
+		if err != nil || !fok {
+			t.Errorf("%s: flags %q: %v", p.ID, p.Task.ValidatorFlags, err)
+			continue
+		}
+		switch {
+		case st.Abs == fl.Abs && st.Rel == fl.Rel:
+		case st.Abs == fl.Abs && st.Rel == 0:
+			absolute++
+			t.Logf("%s: the statement says absolute %g; the flags absolute or relative %g", p.ID, st.Abs, fl.Abs)
+		default:
+			differ = append(differ, filepath.Base(p.ID))
+			t.Logf("%s: the statement's %s (%s), the flags' %s", p.ID, st, st.Source, fl)
+		}
+	}
+	t.Logf("%d float statements state their tolerance (%d absolute only); none in %v", stated, absolute, none)
+	if diff := cmp.Diff([]string{"ip_address_summarization"}, none); diff != "" {
+		t.Errorf("float statements without a tolerance (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"decision_tree", "google_royale"}, differ); diff != "" || absolute != 1 {
+		t.Errorf("statements whose tolerance is not their flags' (-want +got):\n%s; %d absolute only, want 1", diff, absolute)
+	}
+}
+
 // TestValidateUsesTheJudgesTolerance: the case. A statement says
 // "absolute error", the problem's judge compares absolute or relative (its
 // flags): a number moved by ten times the absolute tolerance is still
@@ -208,3 +261,6 @@ func FuzzToleranceVariants(f *testing.F) {
 		}
 	})
 }
+
+// statementsDir is the labelled Code Jam statements.
+const statementsDir = "../../shared/data/codejam-statements"
