@@ -160,8 +160,11 @@ func TestFloatToleranceProblems(t *testing.T) {
 	}
 }
 
-// TestCustomJudgeClassification: at least 90% of the Code Jam custom_judge
-// problems are found to need a special judge by the rules alone.
+// TestCustomJudgeClassification: every Code Jam custom_judge problem is
+// found to need a special judge from problem.yaml (validation: custom), and
+// at least 70% from the statement alone. The embedded model was trained
+// on these statements, so the second figure is not a measure of how it
+// generalises: TestClassifierCrossValidated is.
 func TestCustomJudgeClassification(t *testing.T) {
 	dir := codejamDir + "/custom_judge"
 	needData(t, dir)
@@ -174,7 +177,7 @@ func TestCustomJudgeClassification(t *testing.T) {
 			need++
 		}
 		blind := tasks[i]
-		blind.Validation = ""
+		blind.Validation, blind.ValidatorFlags = "", ""
 		if b := judgegen.Classify(&blind); b.NeedsJudge {
 			fromStatement++
 		} else {
@@ -182,8 +185,8 @@ func TestCustomJudgeClassification(t *testing.T) {
 		}
 	}
 	t.Logf("%d/%d need a judge; %d/%d from the statement alone", need, len(tasks), fromStatement, len(tasks))
-	if 10*need < 9*len(tasks) {
-		t.Errorf("%d of %d custom_judge problems classified as needing a judge, want at least 90%%", need, len(tasks))
+	if need != len(tasks) {
+		t.Errorf("%d of %d custom_judge problems classified as needing a judge, want all", need, len(tasks))
 	}
 	if 10*fromStatement < 7*len(tasks) {
 		t.Errorf("the statement alone finds %d of %d", fromStatement, len(tasks))
