@@ -20,12 +20,14 @@ demo: deps build
 	./$(BIN) doctor || true
 	./$(BIN) eval --bench demo --out demo-report.json
 
-# Every test, with the race detector, on the real sandbox and toolchains.
-# Tests leave what a person may want to look at (the browser test's
-# screenshots and pages) under test-artifacts/.
+# Every test, with the race detector, on the real sandbox and toolchains;
+# the classifier's cross-validation, arithmetic only, without it. Tests
+# leave what a person may want to look at (the browser test's screenshots
+# and pages) under test-artifacts/.
 SCALEBOX_TEST_ARTIFACTS ?= $(CURDIR)/test-artifacts
 test: deps lint
 	SCALEBOX_TEST_ARTIFACTS=$(SCALEBOX_TEST_ARTIFACTS) $(GO) test -race -count=1 -timeout 25m ./...
+	$(GO) test -count=1 -run '^TestClassifierCrossValidated$$' ./judgegen
 	$(MAKE) fuzz FUZZTIME=20000x SANDBOX_FUZZTIME=100x
 
 test-short:

@@ -50,6 +50,7 @@ func loadKattis(cfg *Config, fsys fs.FS, name string) ([]*Problem, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", name, err)
 		}
+		prefixWarnings(p, name)
 		return []*Problem{p}, nil
 	}
 	var out []*Problem
@@ -70,6 +71,7 @@ func loadKattis(cfg *Config, fsys fs.FS, name string) ([]*Problem, error) {
 		if err != nil {
 			return err
 		}
+		prefixWarnings(p, name)
 		out = append(out, p)
 		return fs.SkipDir
 	})
@@ -80,6 +82,14 @@ func loadKattis(cfg *Config, fsys fs.FS, name string) ([]*Problem, error) {
 		return nil, fmt.Errorf("%s: no problem packages (folders with a problem.yaml) in it", name)
 	}
 	return out, nil
+}
+
+// prefixWarnings makes the files a problem's warnings name paths under
+// the data folder as shown (name).
+func prefixWarnings(p *Problem, name string) {
+	for i, w := range p.Warnings {
+		p.Warnings[i] = strings.TrimRight(name, "/") + "/" + w
+	}
 }
 
 // kattisMeta is what scalebox reads of a problem.yaml; other keys are
@@ -99,6 +109,40 @@ type kattisMeta struct {
 	} `yaml:"limits"`
 }
 
+// KattisFacts are what a problem.yaml says about how a problem is judged.
+type KattisFacts struct {
+	Name string
+	// Type is problem.yaml's type ("scoring", "interactive"), Validation
+	// its validation ("default", "custom", "custom interactive"), both as
+	// written (empty when absent).
+	Type, Validation string
+	// ValidatorFlags are its validator_flags and output_validator_flags.
+	ValidatorFlags []string
+}
+
+// ReadKattisFacts reads a problem.yaml's facts about judging with the
+// tolerant reader the loader uses (DecodeKattisYAML): a file that is not
+// valid YAML is read in part, with warnings naming file and line.
+func ReadKattisFacts(file string, raw []byte) (KattisFacts, []string, error) {
+	var m kattisMeta
+	warnings, err := DecodeKattisYAML(file, raw, &m)
+	if err != nil {
+		return KattisFacts{}, warnings, err
+	}
+	f := KattisFacts{Name: yamlText(&m.Name), Type: yamlText(&m.Type)}
+	if m.Validation != nil {
+		f.Validation = *m.Validation
+	}
+	for _, n := range []*yaml.Node{&m.ValidatorFlags, &m.OutputValidatorFlags} {
+		fl, err := yamlFlags(n)
+		if err != nil {
+			return KattisFacts{}, warnings, fmt.Errorf("%s: %w", file, err)
+		}
+		f.ValidatorFlags = append(f.ValidatorFlags, fl...)
+	}
+	return f, warnings, nil
+}
+
 // kattisGroup is what scalebox reads of a testdata.yaml.
 type kattisGroup struct {
 	OutputValidatorFlags yaml.Node `yaml:"output_validator_flags"`
@@ -112,10 +156,11 @@ func loadKattisProblem(cfg *Config, fsys fs.FS, dir, taskID string) (*Problem, e
 		return nil, err
 	}
 	var m kattisMeta
-	if err := yaml.Unmarshal(raw, &m); err != nil {
-		return nil, fmt.Errorf("%s: %w", file, err)
+	warnings, err := DecodeKattisYAML(file, raw, &m)
+	if err != nil {
+		return nil, err
 	}
-	p := &Problem{TaskID: taskID, Kind: KindStdio, Comparator: "kattis", Meta: map[string]string{}}
+	p := &Problem{TaskID: taskID, Kind: KindStdio, Comparator: "kattis", Meta: map[string]string{}, Warnings: warnings}
 	for key, n := range map[string]*yaml.Node{"name": &m.Name, "source": &m.Source, "type": &m.Type} {
 		if v := yamlText(n); v != "" {
 			p.Meta[key] = v
@@ -198,9 +243,11 @@ func loadKattisProblem(cfg *Config, fsys fs.FS, dir, taskID string) (*Problem, e
 func kattisTests(cfg *Config, fsys fs.FS, dir, rel string, flags []string, p *Problem) error {
 	if raw, err := fs.ReadFile(fsys, path.Join(dir, "testdata.yaml")); err == nil {
 		var g kattisGroup
-		if err := yaml.Unmarshal(raw, &g); err != nil {
-			return fmt.Errorf("%s: %w", path.Join(dir, "testdata.yaml"), err)
+		w, err := DecodeKattisYAML(path.Join(dir, "testdata.yaml"), raw, &g)
+		if err != nil {
+			return err
 		}
+		p.Warnings = append(p.Warnings, w...)
 		for _, n := range []*yaml.Node{&g.OutputValidatorFlags, &g.OutputValidatorArgs} {
 			if n.Kind == 0 {
 				continue
@@ -247,6 +294,12 @@ func kattisTests(cfg *Config, fsys fs.FS, dir, rel string, flags []string, p *Pr
 	}
 	return nil
 }
+
+// KattisStatement returns the statement of the problem package at dir
+// (problem_statement/ or statement/ problem.en.md, .md, .en.tex, .tex,
+// .en.html or .html) as written, in the first form found; empty when it
+// has none.
+func KattisStatement(fsys fs.FS, dir string) string { return kattisStatement(fsys, dir) }
 
 // kattisStatement returns the problem's statement as written, in the first
 // form found.

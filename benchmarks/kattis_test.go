@@ -131,7 +131,8 @@ func TestLoadKattisErrors(t *testing.T) {
 		want  string
 	}{
 		{fstest.MapFS{"x/README": file("")}, "d: no problem packages (folders with a problem.yaml) in it"},
-		{fstest.MapFS{"p/problem.yaml": file("name: [")}, "d: p/problem.yaml: yaml: line 1: did not find expected node content"},
+		{fstest.MapFS{"p/problem.yaml": file("validation: [custom")}, "d: p/problem.yaml:1: not valid YAML: did not find expected ',' or ']'"},
+		{fstest.MapFS{"p/problem.yaml": file("name: x\nlimits: {time_limit: 1: 2}\n")}, "d: p/problem.yaml:2: not valid YAML: did not find expected ',' or '}'"},
 		{fstest.MapFS{"p/problem.yaml": file("name: x\n")}, "d: p: no data folder"},
 		{fstest.MapFS{"p/problem.yaml": file(""), "p/data/secret/1.in": file("")}, "d: p: no tests (X.in with X.ans under data/)"},
 		{fstest.MapFS{"p/problem.yaml": file("validation: strange\n"), "p/data/1.in": file(""), "p/data/1.ans": file("")}, `d: p/problem.yaml: validation "strange" is unknown (want default or custom)`},
@@ -415,4 +416,69 @@ func TestKattisOutputValidatorFolder(t *testing.T) {
 			t.Errorf("%s: checker (-want +got):\n%s", tt.name, diff)
 		}
 	}
+}
+
+// TestLoadKattisInvalidYAML: a problem.yaml that is not valid YAML does not
+// lose the problem: a "key: value" line the parser stops at is read with
+// its whole value as a string (the Code Jam archive's "name: Steed 2:
+// Cruise Control"), another line is left out, and each is a warning of the
+// benchmark naming the file and the line.
+func TestLoadKattisInvalidYAML(t *testing.T) {
+	files := fstest.MapFS{
+		"p/problem.yaml":      file("# converted\nauthor: [Google\nname: Steed 2: Cruise Control\nvalidation: custom\noutput_validator_flags: float_tolerance 1e-6\n"),
+		"p/data/secret/1.in":  file("1\n"),
+		"p/data/secret/1.ans": file("Case #1: 1.5\n"),
+	}
+	got, err := benchmarks.LoadKattis(&benchmarks.Config{}, files, "d")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := got[0]
+	if p.Meta["name"] != "Steed 2: Cruise Control" || p.Validation != benchmarks.ValidationCustom || strings.Join(p.ValidatorFlags, " ") != "float_tolerance 1e-6" {
+		t.Errorf("problem %+v", p)
+	}
+	want := []string{
+		`d/p/problem.yaml:2: not valid YAML (did not find expected ',' or ']'); left out: "author: [Google"`,
+		`d/p/problem.yaml:3: not valid YAML (mapping values are not allowed in this context); read name as the string "Steed 2: Cruise Control"`,
+	}
+	if diff := cmp.Diff(want, p.Warnings); diff != "" {
+		t.Errorf("warnings (-want +got):\n%s", diff)
+	}
+}
+
+// TestReadKattisFacts reads what a problem.yaml says about judging with
+// the same tolerant reader.
+func TestReadKattisFacts(t *testing.T) {
+	f, warnings, err := benchmarks.ReadKattisFacts("x/problem.yaml", []byte("name: Game Sort: Part 1\ntype: interactive\nvalidation: custom interactive\nvalidator_flags: [float_tolerance, '1e-4']\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := benchmarks.KattisFacts{Name: "Game Sort: Part 1", Type: "interactive", Validation: "custom interactive", ValidatorFlags: []string{"float_tolerance", "1e-4"}}
+	if diff := cmp.Diff(want, f); diff != "" {
+		t.Errorf("facts (-want +got):\n%s", diff)
+	}
+	if len(warnings) != 1 || !strings.HasPrefix(warnings[0], "x/problem.yaml:1: not valid YAML") {
+		t.Errorf("warnings %q", warnings)
+	}
+}
+
+// FuzzDecodeKattisYAML: the tolerant reader never panics, ends, and every
+// warning and error names the file.
+func FuzzDecodeKattisYAML(f *testing.F) {
+	f.Add("name: Steed 2: Cruise Control\nvalidation: custom\n")
+	f.Add("a: [\nb: c: d\n  e: f: g\n")
+	f.Add("limits:\n  time_limit: 1: 2\n")
+	f.Add("\t- x: y\n: :\n")
+	f.Fuzz(func(t *testing.T, text string) {
+		var m map[string]any
+		warnings, err := benchmarks.DecodeKattisYAML("f.yaml", []byte(text), &m)
+		for _, w := range warnings {
+			if !strings.HasPrefix(w, "f.yaml:") {
+				t.Errorf("warning %q does not name the file", w)
+			}
+		}
+		if err != nil && !strings.HasPrefix(err.Error(), "f.yaml") {
+			t.Errorf("error %q does not name the file", err)
+		}
+	})
 }

@@ -29,7 +29,11 @@ const (
 // Problem is one task of a benchmark.
 type Problem struct {
 	TaskID string `json:"task_id"`
-	Kind   Kind   `json:"kind"`
+	// Warnings are things about the problem's data a user should know
+	// (a problem.yaml read in part); Load gathers them into the
+	// Benchmark's.
+	Warnings []string `json:"-"`
+	Kind     Kind     `json:"kind"`
 	// Language overrides the benchmark's default language for this problem.
 	Language string `json:"language,omitempty"`
 	// Statement is the problem text, for people and for judge generation.
@@ -255,6 +259,7 @@ func Load(cfg *Config, dataOverride string) (*Benchmark, error) {
 	}
 	b := &Benchmark{Config: cfg, Problems: problems, SHA256: src.sha256, DataPath: src.shown, Warnings: warnings, byID: map[string]*Problem{}}
 	for _, p := range problems {
+		b.Warnings = append(b.Warnings, p.Warnings...)
 		if _, dup := b.byID[p.TaskID]; dup {
 			return nil, fmt.Errorf("load benchmark %s: %s: task_id %q appears twice", cfg.Name, src.shown, p.TaskID)
 		}

@@ -95,6 +95,11 @@ func runBenchShow(_ context.Context, g *globalOptions, name, data string, asJSON
 	}
 	out := g.deps.Stdout
 	b, loadErr := benchmarks.Load(cfg, data)
+	if loadErr == nil {
+		for _, w := range b.Warnings {
+			fmt.Fprintf(g.deps.Stderr, "warning: %s\n", w)
+		}
+	}
 	if asJSON {
 		v := map[string]any{"config": cfg}
 		if loadErr == nil {

@@ -412,6 +412,10 @@ func runJudgeValidate(ctx context.Context, o *judgeValidateOptions) error {
 			bench, err = benchmarks.Load(cfg, o.data)
 			if err != nil {
 				fmt.Fprintf(g.deps.Stderr, "warning: %v; smoke-testing the judges instead\n", err)
+			} else {
+				for _, w := range bench.Warnings {
+					fmt.Fprintf(g.deps.Stderr, "warning: %s\n", w)
+				}
 			}
 		}
 	}

@@ -138,6 +138,8 @@ func TestJudgegenFlags(t *testing.T) {
 		{[]string{"judgegen"}, "--bench is required"},
 		{[]string{"judgegen", "--bench", "demo", "--llm-url", "http://x"}, "--llm-url and --model go together"},
 		{[]string{"judgegen", "--bench", "demo", "--language", "rust"}, "--language"},
+		{[]string{"judgegen", "--bench", "demo", "--eval-classifier", "x"}, "--eval-classifier and --bench do not go together"},
+		{[]string{"judgegen", "--eval-classifier", "x", "--folds", "1"}, "--folds must be at least 2"},
 		{[]string{"judge", "import", "--bench", "b"}, "give either --scalebox FILE or one checker FILE"},
 		{[]string{"judge", "import", "--bench", "b", "x.py"}, "needs --task, --protocol and --language"},
 	} {
@@ -145,6 +147,51 @@ func TestJudgegenFlags(t *testing.T) {
 		if code != 2 || !strings.Contains(stderr, tt.want) {
 			t.Errorf("%v: exit %d, stderr %q; want 2 and %q", tt.args, code, stderr, tt.want)
 		}
+	}
+}
+
+// TestJudgegenEvalClassifier: --eval-classifier prints per class
+// precision and recall in both modes; on a folder the embedded model was
+// not trained on it evaluates the model as it is, with --cv it
+// cross-validates; a problem.yaml that is not valid YAML is a warning
+// naming the file and line; a missing folder is an error.
+func TestJudgegenEvalClassifier(t *testing.T) {
+	ctx := context.Background()
+	dir := "../judgegen/testdata/labelled"
+	stdout, stderr, code := run(t, ctx, "", "judgegen", "--eval-classifier", dir, "--misses")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	for _, s := range []string{"evaluated: the model as it is (472 statements", "mode: problem.yaml as it is", "mode: statement only", "needs a judge", "data: " + dir + " (9 problems)"} {
+		if !strings.Contains(stdout, s) {
+			t.Errorf("stdout lacks %q:\n%s", s, stdout)
+		}
+	}
+	if !strings.Contains(stderr, "warning: "+dir+"/exact/count/problem.yaml:1: not valid YAML") {
+		t.Errorf("stderr %q", stderr)
+	}
+	stdout, stderr, code = run(t, ctx, "", "judgegen", "--eval-classifier", dir, "--cv", "--folds", "2", "--seed", "3", "--json")
+	if code != 0 {
+		t.Fatalf("--cv: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	var rep struct {
+		Problems   int    `json:"problems"`
+		Evaluation string `json:"evaluation"`
+		Modes      []struct {
+			Mode       string `json:"mode"`
+			NeedsJudge struct {
+				Support int `json:"support"`
+			} `json:"needs_judge"`
+		} `json:"modes"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
+		t.Fatalf("%v\n%s", err, stdout)
+	}
+	if rep.Problems != 9 || len(rep.Modes) != 2 || rep.Modes[1].NeedsJudge.Support != 6 || !strings.HasPrefix(rep.Evaluation, "2-fold stratified cross-validation (seed 3)") {
+		t.Errorf("report %+v", rep)
+	}
+	if _, stderr, code = run(t, ctx, "", "judgegen", "--eval-classifier", t.TempDir()); code != 1 || !strings.Contains(stderr, "LABELS.tsv") {
+		t.Errorf("empty folder: exit %d, %s", code, stderr)
 	}
 }
 

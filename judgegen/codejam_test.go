@@ -4,7 +4,6 @@ import (
 	"context"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"testing"
 
@@ -29,56 +28,27 @@ func needData(t testing.TB, dir string) {
 	}
 }
 
-// loadPackages reads the Kattis problem packages under dir, a small loader
-// for these tests (issue 4 brings the real one): statement, problem.yaml's
-// validation and output_validator_flags, and the tests in data/sample and
-// data/secret, in path order.
+// loadPackages reads the Kattis problem packages under dir with the
+// benchmark loader (format kattis, the builtin codejam configuration, every
+// test group, samples included) and describes each as judgegen sees it
+// (TaskFromProblem).
 func loadPackages(t testing.TB, dir string) []judgegen.Task {
 	t.Helper()
-	var tasks []judgegen.Task
-	err := filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
-		if err != nil || d.Name() != "problem.yaml" {
-			return err
-		}
-		root := filepath.Dir(path)
-		id, _ := filepath.Rel(dir, root)
-		task := judgegen.Task{Benchmark: "codejam", ID: id}
-		yaml, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		for _, l := range strings.Split(string(yaml), "\n") {
-			if v, ok := strings.CutPrefix(l, "validation:"); ok {
-				task.Validation = strings.TrimSpace(v)
-			}
-			if v, ok := strings.CutPrefix(l, "output_validator_flags:"); ok {
-				task.ValidatorFlags = strings.TrimSpace(v)
-			}
-		}
-		if html, err := os.ReadFile(filepath.Join(root, "problem_statement", "problem.html")); err == nil {
-			task.Statement = judgegen.StatementText(string(html))
-		}
-		var ins []string
-		filepath.WalkDir(filepath.Join(root, "data"), func(p string, d os.DirEntry, err error) error {
-			if err == nil && strings.HasSuffix(p, ".in") {
-				ins = append(ins, p)
-			}
-			return nil
-		})
-		sort.Strings(ins)
-		for _, in := range ins {
-			input, err1 := os.ReadFile(in)
-			ans, err2 := os.ReadFile(strings.TrimSuffix(in, ".in") + ".ans")
-			if err1 != nil || err2 != nil {
-				return err1
-			}
-			task.Tests = append(task.Tests, benchmarks.Test{Input: string(input), Output: string(ans)})
-		}
-		tasks = append(tasks, task)
-		return nil
-	})
+	cfg, err := (&benchmarks.Registry{}).Load("codejam")
 	if err != nil {
 		t.Fatal(err)
+	}
+	cfg.Data.TestGroups = nil
+	b, err := benchmarks.Load(cfg, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range b.Warnings {
+		t.Logf("warning: %s", w)
+	}
+	var tasks []judgegen.Task
+	for _, p := range b.Problems {
+		tasks = append(tasks, judgegen.TaskFromProblem("codejam", p))
 	}
 	if len(tasks) == 0 {
 		t.Fatalf("no problems under %s", dir)
@@ -86,65 +56,115 @@ func loadPackages(t testing.TB, dir string) []judgegen.Task {
 	return tasks
 }
 
-// TestFloatToleranceProblems: every Code Jam float_tolerance problem is
-// classified float_comparison from its validator flags, gets the float
-// template with the flag's tolerance, and the template passes validation:
-// the official answers and within-tolerance perturbations are accepted,
-// beyond-tolerance perturbations and the other mutants rejected.
+// hasNumbers reports whether a task's answers hold a number to compare
+// with a tolerance (besides the "Case #i:" labels).
+func hasNumbers(task judgegen.Task) bool {
+	c := &registry.Classification{Category: judgegen.FloatComparison, AbsTol: 1e-6, RelTol: 1e-6}
+	for _, test := range task.Tests {
+		for _, m := range judgegen.Mutants(test.Output, c, 8) {
+			if m.Kind == "perturbed" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// TestFloatToleranceProblems: every Code Jam float_tolerance problem whose
+// answers hold numbers is classified float_comparison, with the
+// tolerance of its validator flags (float_tolerance: absolute or
+// relative), gets the float template with it, and the template passes
+// validation: the official answers and within-tolerance perturbations are
+// accepted, beyond-tolerance perturbations and the other mutants rejected.
+// From the statement alone (problem.yaml without its validation and flags)
+// the same holds with the tolerance the statement states, whose kind
+// (absolute, relative, or either) the judge and its mutants share. The one
+// problem whose answers are IP ranges has no number to compare: exact
+// comparison suffices and it may be classified so.
 func TestFloatToleranceProblems(t *testing.T) {
 	dir := codejamDir + "/float_tolerance"
 	needData(t, dir)
 	env := &checker.Env{}
-	for _, task := range loadPackages(t, dir) {
-		c := judgegen.Classify(&task)
-		if c.Category != judgegen.FloatComparison || !c.NeedsJudge || c.AbsTol <= 0 || c.AbsTol != c.RelTol {
-			t.Errorf("%s: classified %+v", task.ID, c)
+	tasks := loadPackages(t, dir)
+	validated := map[string]int{}
+	numeric := 0
+	for _, task := range tasks {
+		flagTol, ok, err := judgegen.FlagTolerance(strings.Fields(task.ValidatorFlags))
+		if err != nil || !ok || flagTol.Abs <= 0 || flagTol.Abs != flagTol.Rel {
+			t.Errorf("%s: flags %q: %+v %v %v", task.ID, task.ValidatorFlags, flagTol, ok, err)
 			continue
 		}
-		spec, name, ok := judgegen.Template(&task, &c)
-		if !ok || name != "float" {
-			t.Errorf("%s: template %q", task.ID, name)
+		if !hasNumbers(task) {
+			c := judgegen.Classify(&task)
+			t.Logf("%s: no numbers in the answers; classified %s (%s)", task.ID, c.Category, c.Reason)
 			continue
 		}
-		v, err := judgegen.Validate(context.Background(), env, spec, &task, &c, judgegen.ValidateOptions{Mutants: 8})
-		if err != nil {
-			t.Fatal(err)
-		}
-		within, beyond, numeric := 0, 0, 0
-		if !v.Passed {
-			t.Errorf("%s: %s failed validation: %v", task.ID, spec.Name(), v.Failures)
-		}
-		for _, test := range task.Tests {
-			for _, a := range judgegen.Alternatives(test.Output, &c) {
-				if a.Kind == "within-tolerance" {
-					within++
+		numeric++
+		blind := task
+		blind.Validation, blind.ValidatorFlags = "", ""
+		stTol, stOK := judgegen.StatementTolerance(blind.Statement)
+		for _, mode := range []struct {
+			name string
+			task judgegen.Task
+			want judgegen.Tolerance
+		}{{"problem.yaml", task, flagTol}, {"statement only", blind, stTol}} {
+			c := judgegen.Classify(&mode.task)
+			if c.Category != judgegen.FloatComparison || !c.NeedsJudge || c.AbsTol != mode.want.Abs || c.RelTol != mode.want.Rel || (mode.name != "problem.yaml" && !stOK) {
+				t.Errorf("%s (%s): classified %+v, want the tolerance %s", task.ID, mode.name, c, mode.want)
+				continue
+			}
+			spec, name, ok := judgegen.Template(&mode.task, &c)
+			if !ok || name != "float" || spec.AbsTol != c.AbsTol || spec.RelTol != c.RelTol {
+				t.Errorf("%s (%s): template %q %+v", task.ID, mode.name, name, spec)
+				continue
+			}
+			v, err := judgegen.Validate(context.Background(), env, spec, &mode.task, &c, judgegen.ValidateOptions{Mutants: 8})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !v.Passed {
+				t.Errorf("%s (%s): %s failed validation: %v", task.ID, mode.name, spec.Name(), v.Failures)
+				continue
+			}
+			within, beyond, probed := 0, 0, 0
+			for _, test := range mode.task.Tests {
+				for _, a := range judgegen.Alternatives(test.Output, &c) {
+					if a.Kind == "within-tolerance" {
+						within++
+					}
+				}
+				n := 0
+				for _, m := range judgegen.Mutants(test.Output, &c, 8) {
+					if m.Kind == "perturbed" && m.Strict {
+						n++
+					}
+				}
+				beyond += n
+				if n > 0 {
+					probed++
 				}
 			}
-			n := 0
-			for _, m := range judgegen.Mutants(test.Output, &c, 8) {
-				if m.Kind == "perturbed" && m.Strict {
-					n++
-				}
+			// Every test that has numbers is probed on both sides.
+			if within != probed || beyond < probed || probed == 0 {
+				t.Errorf("%s (%s): %d within- and %d beyond-tolerance outputs for %d tests with numbers", task.ID, mode.name, within, beyond, probed)
+				continue
 			}
-			beyond += n
-			if n > 0 {
-				numeric++
-			}
+			validated[mode.name]++
+			t.Logf("%s (%s): %s: %d tests, %d/%d alternatives accepted, %d/%d mutants rejected", task.ID, mode.name, spec.Name(), v.Tests, v.AlternativesAccepted, v.Alternatives, v.MutantsRejected, v.Mutants)
 		}
-		// Tests whose answers hold no number (IP ranges, say) have no
-		// tolerance to probe; every test that has numbers is probed.
-		if within != numeric || beyond < numeric {
-			t.Errorf("%s: %d within- and %d beyond-tolerance outputs for %d tests with numbers", task.ID, within, beyond, numeric)
-		}
-		if numeric == 0 {
-			t.Logf("%s: no numbers in the answers", task.ID)
-		}
-		t.Logf("%s: %s: %d tests, %d/%d alternatives accepted, %d/%d mutants rejected", task.ID, spec.Name(), v.Tests, v.AlternativesAccepted, v.Alternatives, v.MutantsRejected, v.Mutants)
+	}
+	t.Logf("%d float_tolerance problems, %d with numbers in their answers: a validated float template for %d from problem.yaml, %d from the statement alone",
+		len(tasks), numeric, validated["problem.yaml"], validated["statement only"])
+	if validated["problem.yaml"] != numeric || validated["statement only"] != numeric || numeric < len(tasks)-1 {
+		t.Errorf("validated float templates: %v of %d problems with numbers (%d problems)", validated, numeric, len(tasks))
 	}
 }
 
-// TestCustomJudgeClassification: at least 90% of the Code Jam custom_judge
-// problems are found to need a special judge by the rules alone.
+// TestCustomJudgeClassification: every Code Jam custom_judge problem is
+// found to need a special judge from problem.yaml (validation: custom), and
+// at least 70% from the statement alone. The embedded model was trained
+// on these statements, so the second figure is not a measure of how it
+// generalises: TestClassifierCrossValidated is.
 func TestCustomJudgeClassification(t *testing.T) {
 	dir := codejamDir + "/custom_judge"
 	needData(t, dir)
@@ -157,7 +177,7 @@ func TestCustomJudgeClassification(t *testing.T) {
 			need++
 		}
 		blind := tasks[i]
-		blind.Validation = ""
+		blind.Validation, blind.ValidatorFlags = "", ""
 		if b := judgegen.Classify(&blind); b.NeedsJudge {
 			fromStatement++
 		} else {
@@ -165,8 +185,8 @@ func TestCustomJudgeClassification(t *testing.T) {
 		}
 	}
 	t.Logf("%d/%d need a judge; %d/%d from the statement alone", need, len(tasks), fromStatement, len(tasks))
-	if 10*need < 9*len(tasks) {
-		t.Errorf("%d of %d custom_judge problems classified as needing a judge, want at least 90%%", need, len(tasks))
+	if need != len(tasks) {
+		t.Errorf("%d of %d custom_judge problems classified as needing a judge, want all", need, len(tasks))
 	}
 	if 10*fromStatement < 7*len(tasks) {
 		t.Errorf("the statement alone finds %d of %d", fromStatement, len(tasks))

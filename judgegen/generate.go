@@ -25,9 +25,13 @@ type Options struct {
 	// unless Force.
 	Registry *registry.Dir
 	Env      *checker.Env
-	// LLM, when set, classifies what the rules are unsure of and writes
-	// checkers no template covers; nil means rules and templates only.
+	// LLM, when set, classifies what the rules and the statement model
+	// are unsure of (confidence below LLMBelow) and writes checkers no
+	// template covers; nil means rules and templates only.
 	LLM *llm.Client
+	// LLMBelow is the confidence below which the LLM classifies a task
+	// (default LLMThreshold; above 1: every task).
+	LLMBelow float64
 	// Language is the language LLM checkers are written in (python3 or
 	// cpp; default python3). They use the Kattis validator protocol.
 	Language string
@@ -145,7 +149,11 @@ func (o *Options) one(ctx context.Context, t *Task) (*Row, error) {
 		}
 	}
 	cls := Classify(t)
-	if o.LLM != nil && cls.Confidence < 0.9 {
+	below := o.LLMBelow
+	if below == 0 {
+		below = LLMThreshold
+	}
+	if o.LLM != nil && cls.Confidence < below {
 		if c, err := o.classifyLLM(ctx, t); err == nil {
 			cls = c
 		} else if ctx.Err() != nil {
@@ -157,6 +165,10 @@ func (o *Options) one(ctx context.Context, t *Task) (*Row, error) {
 	row := &Row{TaskID: t.ID, Classification: cls}
 	if !cls.NeedsJudge {
 		row.Reason = "exact comparison suffices"
+		return row, nil
+	}
+	if cls.Category == Interactive {
+		row.Reason = "interactive: it needs an interactor, and judgegen writes output checkers only"
 		return row, nil
 	}
 	if spec, name, ok := Template(t, &cls); ok {
@@ -290,7 +302,7 @@ func clip(s string, n int) string {
 // classifyLLM asks the model whether a task needs a special judge.
 func (o *Options) classifyLLM(ctx context.Context, t *Task) (registry.Classification, error) {
 	prompt := fmt.Sprintf(`Does this programming problem need a special judge (a checker program) instead of comparing the output with the jury's answer exactly?
-Answer with one JSON object: {"needs_special_judge": true|false, "category": "multiple_solutions"|"float_comparison"|"other"|"none", "reason": "...", "confidence": 0.0-1.0}.
+Answer with one JSON object: {"needs_special_judge": true|false, "category": "multiple_solutions"|"float_comparison"|"interactive"|"other"|"none", "reason": "...", "confidence": 0.0-1.0}.
 
 Problem statement:
 %s
@@ -323,7 +335,7 @@ func parseClassification(content, model string, t *Task) (registry.Classificatio
 		return registry.Classification{}, errors.New("the answer lacks needs_special_judge")
 	}
 	switch a.Category {
-	case MultipleSolutions, FloatComparison, Other, None:
+	case MultipleSolutions, FloatComparison, Other, Interactive, None:
 	default:
 		return registry.Classification{}, fmt.Errorf("unknown category %q", a.Category)
 	}
@@ -332,11 +344,8 @@ func parseClassification(content, model string, t *Task) (registry.Classificatio
 		c.Category = None
 	}
 	if c.Category == FloatComparison {
-		if loc := floatRE.FindStringIndex(t.Statement); loc != nil {
-			c.AbsTol, c.RelTol = statementTolerance(t.Statement[loc[0]:], t.Statement[loc[0]:loc[1]])
-		} else {
-			c.AbsTol, c.RelTol = 1e-6, 1e-6
-		}
+		tol := ResolveTolerance(strings.Fields(t.ValidatorFlags), t.Statement)
+		c.AbsTol, c.RelTol = tol.Abs, tol.Rel
 	}
 	return c, nil
 }

@@ -121,7 +121,9 @@ func TestLLMGenerateRepairReject(t *testing.T) {
 			Tests: []benchmarks.Test{{Input: "1\n", Output: "3.141592653589793\n"}, {Input: "2.5\n", Output: "19.634954084936208\n"}}},
 	}
 	date := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
-	opts := judgegen.Options{Registry: reg, Env: env, LLM: client, RepairRounds: 1, Tasks: 2,
+	// The LLM classifies every task (LLMBelow above 1); CIRCLE's request
+	// has no recording, so the statement model's answer stands for it.
+	opts := judgegen.Options{Registry: reg, Env: env, LLM: client, LLMBelow: 1.1, RepairRounds: 1, Tasks: 2,
 		Validate: judgegen.ValidateOptions{Mutants: 8, Jobs: 2}, Now: func() time.Time { return date }}
 	sum, err := judgegen.Run(context.Background(), tasks, opts)
 	if err != nil {
@@ -139,7 +141,7 @@ func TestLLMGenerateRepairReject(t *testing.T) {
 	want := []row{
 		{"pairsum", "llm:recorded-model", "llm", true, true, 1},
 		{"strictsum", "llm:recorded-model", "llm", false, false, 1},
-		{"circle", "rules", "template:float", true, true, 0},
+		{"circle", "model", "template:float", true, true, 0},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("rows (-want +got):\n%s", diff)

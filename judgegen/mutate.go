@@ -12,21 +12,21 @@ import (
 )
 
 // Template returns a built-in checker that suffices for a classified
-// task, and the template's name: the float comparator with the stated
-// tolerance, or a token variant the statement asks for. ok is false when
-// no template fits (a problem with many valid answers needs a checker
-// that understands it).
+// task, and the template's name: for a float problem (or a custom one
+// whose statement states a tolerance) the float comparator with the
+// classification's tolerance (Tolerance.Spec: the same semantics its
+// validation's alternatives and mutants are derived from), or a token
+// variant the statement asks for. ok is false when no template fits (a
+// problem with many valid answers needs a checker that understands it).
 func Template(t *Task, c *registry.Classification) (spec *checker.Spec, name string, ok bool) {
 	switch c.Category {
 	case FloatComparison:
-		abs, rel := c.AbsTol, c.RelTol
-		if abs == 0 && rel == 0 {
-			abs, rel = 1e-6, 1e-6
-		}
-		return &checker.Spec{Protocol: checker.Builtin, Comparator: "float", AbsTol: abs, RelTol: rel}, "float", true
+		return toleranceOf(c).Spec(), "float", true
 	case Other:
 		s := strings.ToLower(t.Statement)
 		switch {
+		case c.AbsTol > 0 || c.RelTol > 0:
+			return toleranceOf(c).Spec(), "float", true
 		case strings.Contains(s, `"yes"`) && strings.Contains(s, "any case"):
 			return &checker.Spec{Protocol: checker.Builtin, Comparator: "yesno"}, "yesno", true
 		case strings.Contains(s, "case-insensitive") || strings.Contains(s, "case insensitive") || strings.Contains(s, "in any case"):
@@ -117,13 +117,18 @@ func isInteger(tok string) bool {
 	return err == nil
 }
 
-// allowed is the tolerance around v: |d| <= abs or |d| <= rel*|v|.
-func allowed(v float64, c *registry.Classification) float64 {
-	return math.Max(c.AbsTol, c.RelTol*math.Abs(v))
-}
-
-func isFloat(c *registry.Classification) bool {
-	return c.Category == FloatComparison && (c.AbsTol > 0 || c.RelTol > 0)
+// floatTolerance is the tolerance the variants of a classified task are
+// derived from: the classification's (toleranceOf) when numbers are
+// compared with one (a float problem, or a custom one that states a
+// tolerance); ok is false when numbers must be equal.
+func floatTolerance(c *registry.Classification) (Tolerance, bool) {
+	switch {
+	case c.Category == FloatComparison:
+		return toleranceOf(c), true
+	case c.Category == Other && (c.AbsTol > 0 || c.RelTol > 0):
+		return toleranceOf(c), true
+	}
+	return Tolerance{}, false
 }
 
 // Alternatives returns correct outputs that differ from the reference:
@@ -135,7 +140,8 @@ func Alternatives(ref string, c *registry.Classification) []Variant {
 		return nil
 	}
 	out := []Variant{{Kind: "respaced", Output: render(ls, "  ", " \n")}}
-	if !isFloat(c) {
+	tol, ok := floatTolerance(c)
+	if !ok {
 		return out
 	}
 	re, moved := clone(ls), clone(ls)
@@ -147,9 +153,7 @@ func Alternatives(ref string, c *registry.Classification) []Variant {
 		}
 		changed = true
 		re[p.i][p.j] = reformat(ls[p.i][p.j], v)
-		if d := allowed(v, c) / 2; d > 0 {
-			moved[p.i][p.j] = strconv.FormatFloat(v+d, 'g', 17, 64)
-		}
+		moved[p.i][p.j] = within(v, tol)
 	}
 	if changed {
 		out = append(out,
@@ -157,6 +161,28 @@ func Alternatives(ref string, c *registry.Classification) []Variant {
 			Variant{Kind: "within-tolerance", Output: render(moved, " ", "\n")})
 	}
 	return out
+}
+
+// within returns v moved by half what tol allows, written so that it
+// reads back within: the largest move that is safely inside the rule
+// whichever of absolute and relative allows more.
+func within(v float64, tol Tolerance) string {
+	d := tol.Allowed(v) / 2
+	if d == 0 {
+		return strconv.FormatFloat(v, 'g', -1, 64)
+	}
+	return strconv.FormatFloat(v+d, 'g', -1, 64)
+}
+
+// beyond returns v moved by ten times what tol allows, so that the number
+// is wrong under the judge's own rule: for "absolute or relative" beyond
+// both the absolute and the relative tolerance.
+func beyond(v float64, tol Tolerance) string {
+	d := 10 * tol.Allowed(v)
+	if d == 0 || v+d == v {
+		d = math.Max(1, math.Abs(v))
+	}
+	return strconv.FormatFloat(v+d, 'g', -1, 64)
 }
 
 // reformat writes the number v of token tok another way: an integer with
@@ -227,18 +253,15 @@ func Mutants(ref string, c *registry.Classification, k int) []Variant {
 			words = append(words, p)
 		}
 	}
+	tol, isFloat := floatTolerance(c)
 	var values []Variant
 	for _, p := range spread(nums, 3) {
 		tok := ls[p.i][p.j]
 		v, _ := number(tok)
 		m := clone(ls)
 		switch {
-		case isFloat(c):
-			d := 10 * allowed(v, c)
-			if d == 0 {
-				d = 1
-			}
-			m[p.i][p.j] = strconv.FormatFloat(v+d, 'g', 12, 64)
+		case isFloat:
+			m[p.i][p.j] = beyond(v, tol)
 		case isInteger(tok):
 			n, _ := strconv.ParseInt(tok, 10, 64)
 			m[p.i][p.j] = strconv.FormatInt(n+1, 10)
@@ -247,7 +270,7 @@ func Mutants(ref string, c *registry.Classification, k int) []Variant {
 		}
 		values = append(values, Variant{Kind: "perturbed", Output: render(m, " ", "\n"), Strict: strictValues})
 	}
-	if a, b, ok := swapPair(ls, ps, c); ok {
+	if a, b, ok := swapPair(ls, ps, tol, isFloat); ok {
 		m := clone(ls)
 		m[a.i][a.j], m[b.i][b.j] = m[b.i][b.j], m[a.i][a.j]
 		values = append(values, Variant{Kind: "swapped", Output: render(m, " ", "\n"), Strict: strictValues})
@@ -287,17 +310,18 @@ func spread(ps []pos, n int) []pos {
 // swapPair finds two answer tokens to swap that make a different output:
 // on different lines when it can (two cases' answers), otherwise within
 // one line. For floats they must differ by more than the tolerance.
-func swapPair(ls []line, ps []pos, c *registry.Classification) (pos, pos, bool) {
+func swapPair(ls []line, ps []pos, tol Tolerance, isFloat bool) (pos, pos, bool) {
 	differ := func(a, b pos) bool {
 		x, y := ls[a.i][a.j], ls[b.i][b.j]
 		if x == y {
 			return false
 		}
-		if isFloat(c) {
+		if isFloat {
 			u, ok1 := number(x)
 			v, ok2 := number(y)
 			if ok1 && ok2 {
-				return math.Abs(u-v) > 2*math.Max(allowed(u, c), allowed(v, c))
+				// Each swapped number must be wrong for the other's place.
+				return !tol.Within(u, v) && !tol.Within(v, u) && math.Abs(u-v) > 2*math.Max(tol.Allowed(u), tol.Allowed(v))
 			}
 		}
 		return true

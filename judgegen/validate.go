@@ -54,6 +54,7 @@ type check struct {
 // machinery (no sandbox, a cancelled context), not of the checker.
 func Validate(ctx context.Context, env *checker.Env, spec *checker.Spec, t *Task, c *registry.Classification, opts ValidateOptions) (*registry.Validation, error) {
 	v := &registry.Validation{Date: opts.now(), Kind: "full", Tests: len(t.Tests)}
+	c = judgedAs(spec, c)
 	chk, err := buildChecker(ctx, env, spec, v)
 	if err != nil {
 		return nil, err
@@ -164,6 +165,24 @@ func Validate(ctx context.Context, env *checker.Env, spec *checker.Spec, t *Task
 		v.Failures = append(v.Failures, "the problem has no tests to validate on")
 	}
 	return v, nil
+}
+
+// judgedAs is the classification the variants of a validation are derived
+// from: c, with the tolerance of the checker under test when it is the
+// built-in float comparator, so that a "beyond tolerance" mutant is beyond
+// under the judge's own rule and a "within tolerance" alternative within
+// it, whatever the classification recorded.
+func judgedAs(spec *checker.Spec, c *registry.Classification) *registry.Classification {
+	tol, ok := ToleranceOfSpec(spec)
+	if !ok {
+		return c
+	}
+	cc := *c
+	cc.AbsTol, cc.RelTol = tol.Abs, tol.Rel
+	if cc.Category != Other && cc.Category != MultipleSolutions {
+		cc.Category = FloatComparison
+	}
+	return &cc
 }
 
 // SmokeTests are the synthetic tests of Smoke: small inputs of common

@@ -51,15 +51,18 @@ type Provenance struct {
 // Classification says whether a problem needs a special judge, and why.
 type Classification struct {
 	NeedsJudge bool `json:"needs_judge"`
-	// Category is multiple_solutions, float_comparison, other, or none
-	// when exact comparison suffices.
+	// Category is multiple_solutions, float_comparison, interactive,
+	// other, or none when exact comparison suffices.
 	Category string `json:"category"`
 	Reason   string `json:"reason"`
 	// Confidence is between 0 and 1.
 	Confidence float64 `json:"confidence"`
-	// By is "rules" or "llm:<model>".
+	// By is "rules", "model" (judgegen's statement model) or
+	// "llm:<model>".
 	By string `json:"by"`
-	// AbsTol and RelTol are the tolerances a float problem states.
+	// AbsTol and RelTol are a float problem's tolerances: a number within
+	// AbsTol, or within RelTol times the answer's magnitude, is correct; a
+	// zero one does not apply (judgegen.Tolerance).
 	AbsTol float64 `json:"abs_tol,omitempty"`
 	RelTol float64 `json:"rel_tol,omitempty"`
 }

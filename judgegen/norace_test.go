@@ -1,0 +1,5 @@
+//go:build !race
+
+package judgegen_test
+
+const raceEnabled = false
