@@ -154,6 +154,7 @@ func casesPlan(b *Benchmark, p *Problem, code string, lang *runner.Language, opt
 	spec, err := json.Marshal(map[string]any{
 		"marker": marker, "mode": mode, "fn_name": p.EntryPoint, "setup": p.TestCode,
 		"limit": perCase.Seconds(), "wall": perCaseWall.Seconds(), "inputs": inputs,
+		"packages": nonNil(b.Config.Python.Packages),
 	})
 	if err != nil {
 		return nil, err

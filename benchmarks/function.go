@@ -148,15 +148,19 @@ func (b *Benchmark) NeedsReference() bool {
 func FunctionHarness() []byte { return functionHarness }
 
 // RecordSpec is the harness input that records the reference solution's
-// results on a group's inputs.
-func (p *Problem) RecordSpec(marker string, g *InputGroup, notNone bool) []byte {
-	return p.harnessSpec(marker, "record", g.Inputs, nil, notNone)
+// results on a group's inputs; packages are the reference environment's
+// (PythonConfig.Packages).
+func (p *Problem) RecordSpec(marker string, g *InputGroup, notNone bool, packages []string) []byte {
+	return p.harnessSpec(marker, "record", g.Inputs, nil, notNone, packages)
 }
 
-func (p *Problem) harnessSpec(marker, mode string, inputs []json.RawMessage, limits []float64, notNone bool) []byte {
+func (p *Problem) harnessSpec(marker, mode string, inputs []json.RawMessage, limits []float64, notNone bool, packages []string) []byte {
 	var b bytes.Buffer
 	b.WriteString(`{"marker": `)
 	q, _ := json.Marshal(marker)
+	b.Write(q)
+	b.WriteString(`, "packages": `)
+	q, _ = json.Marshal(nonNil(packages))
 	b.Write(q)
 	fmt.Fprintf(&b, `, "mode": %q, "entry_point": `, mode)
 	q, _ = json.Marshal(p.EntryPoint)
@@ -197,9 +201,12 @@ func (p *Problem) NotNone(oracles string) bool {
 // HarnessLine is one line of the output of the Python harnesses
 // (function.py, lcb.py).
 type HarnessLine struct {
-	Ready        bool    `json:"ready"`
-	CompileError *string `json:"compile_error"`
-	LoadError    *string `json:"load_error"`
+	Ready bool `json:"ready"`
+	// Missing, on the ready line, lists the reference environment's
+	// packages the host lacks (written before the program ran).
+	Missing      []string `json:"missing"`
+	CompileError *string  `json:"compile_error"`
+	LoadError    *string  `json:"load_error"`
 	// HarnessError says the harness could not prepare the tests (the
 	// benchmark's test code is broken): not the program's fault.
 	HarnessError *string         `json:"harness_error"`
@@ -321,7 +328,7 @@ func (b *Benchmark) functionPlan(p *Problem, code string, lang *runner.Language,
 		memo := &[]bool{}
 		run := Run{
 			Test: len(plan.Runs), Group: strings.Join(groups, "+"), Groups: groups, Inputs: len(refs),
-			Stdin: p.harnessSpec(marker, "run", inputs, limits, false), Limits: &lim,
+			Stdin: p.harnessSpec(marker, "run", inputs, limits, false, b.Config.Python.Packages), Limits: &lim,
 			Judge: func(r *runner.Result) Outcome {
 				o, ok := judgeChunk(r, marker, refs, check, *memo)
 				o.LimitRatio = limitRatio(r, marker, limits)

@@ -5,8 +5,11 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"syscall"
@@ -318,7 +321,76 @@ func (b *Benchmark) Plan(p *Problem, s *Sample, lang *runner.Language, opts Plan
 	if !ok {
 		return nil, fmt.Errorf("task %s: kind %q is unknown", p.TaskID, p.Kind)
 	}
-	return k.Plan(b, p, code, lang, opts)
+	plan, err := k.Plan(b, p, code, lang, opts)
+	if err != nil {
+		return nil, err
+	}
+	if names := packagesNamed(code, b.Config.Python.Packages); len(names) > 0 {
+		for i := range plan.Runs {
+			plan.Runs[i].unjudgeableWithout(names)
+		}
+	}
+	return plan, nil
+}
+
+// packagesNamed returns the packages (PythonConfig.Packages) whose name
+// code mentions as a word ("np" counts for numpy).
+func packagesNamed(code string, packages []string) []string {
+	var out []string
+	for _, p := range packages {
+		pat := regexp.QuoteMeta(p)
+		if p == "numpy" {
+			pat += "|np"
+		}
+		if regexp.MustCompile(`\b(?:` + pat + `)\b`).MatchString(code) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// unjudgeableWithout makes a failure of the run SE when the Python harness
+// said, before the program ran, that the host lacks one of packages (the
+// reference environment's, which the program names): a verdict must not
+// depend on what the host happens to have installed.
+func (r *Run) unjudgeableWithout(packages []string) {
+	check := func(res *runner.Result, o Outcome) Outcome {
+		if o.Verdict == judge.AC || o.Verdict == judge.SE {
+			return o
+		}
+		for _, m := range harnessMissing(res.Stdout) {
+			if slices.Contains(packages, m) {
+				return Outcome{Verdict: judge.SE, Message: fmt.Sprintf("the program uses %s, which the benchmark's reference environment has and this host lacks (install python3-%s); it failed here: %s", m, m, o.Message)}
+			}
+		}
+		return o
+	}
+	if j := r.Judge; j != nil {
+		r.Judge = func(res *runner.Result) Outcome { return check(res, j(res)) }
+	}
+	if j := r.JudgeContext; j != nil {
+		r.JudgeContext = func(ctx context.Context, res *runner.Result) Outcome { return check(res, j(ctx, res)) }
+	}
+}
+
+// harnessMissing reads the missing packages from a Python harness's ready
+// line: the first line of its output, written before the program ran (a
+// line the program writes later cannot change it).
+func harnessMissing(stdout []byte) []string {
+	line, _, _ := bytes.Cut(stdout, []byte("\n"))
+	var l HarnessLine
+	if json.Unmarshal(line, &l) != nil || !l.Ready {
+		return nil
+	}
+	return l.Missing
+}
+
+// nonNil returns s, or an empty slice for nil (JSON [] rather than null).
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
 }
 
 // KindSpec says how problems of one kind are checked when loaded and

@@ -7,8 +7,9 @@
 # scalebox runs it after common.py (the encoder and the reliability guard).
 #
 # stdin: one JSON object {marker, mode ("run" | "record"), entry_point,
-# task, deserialize, not_none, limits, inputs}. Results go to the original
-# stdout as JSON lines; the program's own stdout and stderr are discarded.
+# task, deserialize, not_none, limits, packages, inputs}. Results go to the
+# original stdout as JSON lines; the program's own stdout and stderr are
+# discarded.
 import json as _json
 import os as _os
 import signal as _signal
@@ -67,13 +68,14 @@ def _main():
         raise _Timeout()
 
     _signal.signal(_signal.SIGPROF, on_prof)
+    missing = _reference_packages(spec.get("packages") or [])
     if not record:
         _reliability_guard()
 
     # Like evalplus: a fresh globals dict, so __name__ is not "__main__"
     # and code under `if __name__ == "__main__":` does not run.
     env = {}
-    emit('{"ready": true}', flush=True)
+    emit('{"ready": true, "missing": %s}' % _json.dumps(missing), flush=True)
     try:
         exec(code, env)
         fn = env[spec["entry_point"]]

@@ -18,7 +18,7 @@
 # dict; each case assigns test_input and evaluates the assert's left side.
 #
 # stdin: one JSON object {marker, mode, fn_name, setup, limit, wall,
-# inputs}. limit and wall are each case's CPU and wall-clock seconds (0: no
+# packages, inputs}. limit and wall are each case's CPU and wall-clock seconds (0: no
 # per-case limit). Results go to the original stdout as JSON lines; the
 # program's own stdout and stderr are discarded.
 import json as _json
@@ -64,7 +64,9 @@ sys.setrecursionlimit(50000)
 """
 
 # DeepSeek-Coder's IMPORT_HELPER["python"], joined by newlines. numpy is
-# imported when it is installed (the reference environment has it).
+# imported when the reference environment has it (python.packages) and the
+# host too; _reference_packages makes that import work after the guard, as
+# it does in DeepSeek's evaluation, which imported numpy before its guard.
 _LEETCODE_PRELUDE = """import math
 import re
 import sys
@@ -175,8 +177,9 @@ def _main():
         setitimer(_signal.ITIMER_PROF, 0)
         setitimer(_signal.ITIMER_REAL, 0)
 
+    missing = _reference_packages(spec.get("packages") or [])
     _reliability_guard(null_exit=(mode != "lcb"), null_open=False)
-    emit('{"ready": true}')
+    emit('{"ready": true, "missing": %s}' % _json.dumps(missing))
     try:
         if mode == "lcb":
             # compile_code: exec into a fresh module named tmp_sol.
