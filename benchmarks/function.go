@@ -56,7 +56,11 @@ func init() {
 }
 
 //go:embed harness/assert.py
-var assertHarness []byte
+var assertMain []byte
+
+// assertHarness is the program of assert problems whose test does not
+// decompose: the shared harness library, then the split assert harness.
+var assertHarness = harnessProgram(assertMain)
 
 // InputGroup is a named list of inputs judged together (evalplus's "base"
 // and "plus").

@@ -466,86 +466,12 @@ func stdioPlan(b *Benchmark, p *Problem, code string, lang *runner.Language, opt
 	return plan, nil
 }
 
-// assertPlan runs prompt + completion + test code under the assert harness.
-func assertPlan(_ *Benchmark, p *Problem, code string, lang *runner.Language, _ PlanOptions) (*Plan, error) {
-	if lang.ID != "python3" {
-		return nil, fmt.Errorf("task %s: assert problems run in python3, not %s", p.TaskID, lang.ID)
-	}
-	plan := &Plan{Language: lang.ID, Stage: true}
-	program := code + "\n\n" + p.TestCode + "\n"
-	plan.Files = map[string][]byte{lang.Source: []byte(program), "harness.py": assertHarness}
-	plan.Argv = []string{"{python}", "-I", runner.WorkDir + "/harness.py"}
-	marker, err := newMarker()
-	if err != nil {
-		return nil, err
-	}
-	plan.Runs = []Run{{Test: 0, Stdin: []byte(marker + "\n" + p.EntryPoint + "\n"), Judge: func(r *runner.Result) Outcome {
-		return judgeAssertRun(r, marker)
-	}}}
-	return plan, nil
-}
-
-// Exit codes of the assert harness (harness/assert.py).
-const (
-	harnessAssertFailed = 3
-	harnessEarlyExit    = 4
-	harnessSyntaxError  = 5
-)
-
 func newMarker() (string, error) {
 	var b [16]byte
 	if _, err := rand.Read(b[:]); err != nil {
 		return "", err
 	}
 	return "scalebox-done-" + hex.EncodeToString(b[:]), nil
-}
-
-func judgeAssertRun(r *runner.Result, marker string) Outcome {
-	if r.Status == runner.StatusExited {
-		switch r.ExitCode {
-		case 0:
-			if hasLine(r.Stdout, []byte(marker)) {
-				return Outcome{Verdict: judge.AC}
-			}
-			return Outcome{Verdict: judge.WA, Message: "the program ended before its checks finished (no completion marker)"}
-		case harnessAssertFailed:
-			return Outcome{Verdict: judge.WA, Message: "assertion failed" + assertLocation(r.Stderr)}
-		case harnessEarlyExit:
-			return Outcome{Verdict: judge.WA, Message: strings.TrimSpace(tail(r.Stderr, 512))}
-		case harnessSyntaxError:
-			return Outcome{Verdict: judge.CE, Message: strings.TrimSpace(tail(r.Stderr, 2048))}
-		}
-	}
-	o, _ := RunOutcome(r)
-	return o
-}
-
-func hasLine(out, line []byte) bool {
-	for _, l := range bytes.Split(out, []byte{'\n'}) {
-		if bytes.Equal(bytes.TrimRight(l, "\r"), line) {
-			return true
-		}
-	}
-	return false
-}
-
-// assertLocation finds the line of main.py where the failing assert is, in
-// a Python traceback.
-func assertLocation(stderr []byte) string {
-	loc := ""
-	for _, l := range strings.Split(string(stderr), "\n") {
-		l = strings.TrimSpace(l)
-		if strings.HasPrefix(l, `File "/box/main.py", line `) {
-			loc = strings.TrimPrefix(l, `File "/box/main.py", `)
-			if i := strings.IndexByte(loc, ','); i >= 0 {
-				loc = loc[:i]
-			}
-		}
-	}
-	if loc == "" {
-		return ""
-	}
-	return " at " + loc + " of the program"
 }
 
 // RunOutcome judges what the sandbox alone decides: limits, signals and a

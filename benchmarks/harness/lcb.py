@@ -1,9 +1,11 @@
-# scalebox harness for LiveCodeBench's functional problems (mode "lcb") and
-# DeepSeek-Coder's LeetCode contest set (mode "leetcode"). It runs every test
-# case of a sample in one process, as the reference runners do, and reports
-# each case's value, serialised here (common.py's encoder) and compared by
-# scalebox outside the sandbox with the expected value, which never enters
-# the sandbox.
+# scalebox harness for LiveCodeBench's functional problems (mode "lcb"),
+# DeepSeek-Coder's LeetCode contest set (mode "leetcode") and assert tests
+# that scalebox took apart into calls (mode "assert": HumanEval's check,
+# MBPP's asserts; judge.CheckProgram). It runs every test case of a sample
+# in one process, as the reference runners do, and reports each case's
+# value, serialised here (common.py's encoder) and compared by scalebox
+# outside the sandbox with the expected value, which never enters the
+# sandbox.
 #
 # Mode "lcb" mirrors lcb_runner's grade_call_based
 # (lcb_runner/evaluation/testing_util.py): the program is compiled after
@@ -16,6 +18,12 @@
 # the program is its import helper, the sample's code and the test's setup
 # lines (my_solution = Solution(), helper lambdas), run in a fresh globals
 # dict; each case assigns test_input and evaluates the assert's left side.
+#
+# Mode "assert" mirrors human-eval's and evalplus's execution: the program
+# (prompt and completion) and the test's module-level imports run in a
+# fresh globals dict, after evalplus's reliability guard; each case is an
+# expression (a call of the function under test, maybe converted by a
+# builtin) evaluated in those globals with `candidate` bound to the function.
 #
 # stdin: one JSON object {marker, mode, fn_name, setup, limit, wall,
 # packages, inputs}. limit and wall are each case's CPU and wall-clock seconds (0: no
@@ -129,6 +137,8 @@ def _main():
         compile_error(e)
     if mode == "lcb":
         whole = _LCB_PRELUDE + "\n\n" + src
+    elif mode == "assert":
+        whole = src + "\n" + spec.get("setup", "") + "\n"
     else:
         whole = _LEETCODE_PRELUDE + "\n" + src + "\n" + spec.get("setup", "") + "\n"
     try:
@@ -144,6 +154,8 @@ def _main():
         for i, text in enumerate(spec["inputs"]):
             if mode == "lcb":
                 cases.append([_json.loads(line) for line in text.split("\n")])
+            elif mode == "assert":
+                cases.append(compile(text, "<test>", "eval"))
             else:
                 stmt, _, expr = text.rpartition("\n")
                 cases.append((compile(stmt, "<test>", "exec"), compile(expr, "<test>", "eval")))
@@ -155,6 +167,7 @@ def _main():
     clock = _time.process_time
     setitimer = _signal.setitimer
     tuple_items = tuple.__getitem__
+    truth = bool
 
     class _Timeout(BaseException):
         pass
@@ -178,7 +191,10 @@ def _main():
         setitimer(_signal.ITIMER_REAL, 0)
 
     missing = _reference_packages(spec.get("packages") or [])
-    _reliability_guard(null_exit=(mode != "lcb"), null_open=False)
+    if mode == "assert":
+        _reliability_guard()
+    else:
+        _reliability_guard(null_exit=(mode != "lcb"), null_open=False)
     emit('{"ready": true, "missing": %s}' % _json.dumps(missing))
     try:
         if mode == "lcb":
@@ -194,6 +210,13 @@ def _main():
                 where = "a function " + spec["fn_name"]
             if method is None:
                 raise LookupError("the program does not define " + where)
+        elif mode == "assert":
+            # human-eval: exec(program, {}), then check(<entry point>).
+            env = {}
+            exec(code, env)
+            if spec["fn_name"] not in env:
+                raise NameError("name '%s' is not defined" % spec["fn_name"])
+            scope = {"candidate": env[spec["fn_name"]], "_truth": truth, "_ident": _ident}
         else:
             env = {}
             exec(code, env)
@@ -208,6 +231,8 @@ def _main():
             try:
                 if mode == "lcb":
                     out = method(*case)
+                elif mode == "assert":
+                    out = eval(case, env, scope)
                 else:
                     exec(case[0], env)
                     out = eval(case[1], env)
@@ -234,6 +259,18 @@ def _main():
             continue
         emit('{"i": %d, "cpu": %r, "out": %s}' % (i, cpu, text))
     finish()
+
+
+class _NotASingleton:
+    pass
+
+
+def _ident(x):
+    # `x is True` and the like, judged outside: the singleton itself, or an
+    # object that is none of them (a numpy bool is not True).
+    if x is None or x is True or x is False:
+        return x
+    return _NotASingleton()
 
 
 _main()
