@@ -84,7 +84,7 @@ func assertPlan(b *Benchmark, p *Problem, code string, lang *runner.Language, op
 func judgeCheckRun(r *runner.Result, marker string, prog *judge.CheckProgram) Outcome {
 	lines, complete, err := ParseHarness(r.Stdout, marker)
 	if err != nil && r.Status == runner.StatusExited && r.ExitCode == 0 {
-		return Outcome{Verdict: judge.SE, Message: err.Error()}
+		return Outcome{Verdict: judge.RE, Message: unreadableHarness(err)}
 	}
 	ready := false
 	var results []judge.CallResult
@@ -138,7 +138,7 @@ func judgeCheckRun(r *runner.Result, marker string, prog *judge.CheckProgram) Ou
 		if !complete {
 			return Outcome{Verdict: judge.WA, Message: c.Message + ": the program ended the process before its checks finished"}
 		}
-		return Outcome{Verdict: judge.SE, Message: c.Message + ": the harness reported no result"}
+		return Outcome{Verdict: judge.RE, Message: c.Message + ": " + tamperedHarness}
 	case c.Verdict != judge.AC:
 		return Outcome{Verdict: c.Verdict, Message: c.Message}
 	case !complete:

@@ -204,7 +204,7 @@ func casesPlan(b *Benchmark, p *Problem, code string, lang *runner.Language, opt
 func judgeCases(r *runner.Result, marker string, check caseCheck, accepted []bool) Outcome {
 	lines, complete, err := ParseHarness(r.Stdout, marker)
 	if err != nil && r.Status == runner.StatusExited && r.ExitCode == 0 {
-		return Outcome{Verdict: judge.SE, Message: err.Error()}
+		return Outcome{Verdict: judge.RE, Message: unreadableHarness(err)}
 	}
 	ready := false
 	seen := map[int]*HarnessLine{}
@@ -249,7 +249,7 @@ func judgeCases(r *runner.Result, marker string, check caseCheck, accepted []boo
 			if !complete {
 				return Outcome{Verdict: judge.RE, Message: label + ": the program ended the process before returning"}
 			}
-			return Outcome{Verdict: judge.SE, Message: label + ": the harness reported no result"}
+			return Outcome{Verdict: judge.RE, Message: label + ": " + tamperedHarness}
 		case l.Timeout:
 			return Outcome{Verdict: judge.TLE, Message: label + ": CPU time limit exceeded"}
 		case l.Error != nil:

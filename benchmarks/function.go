@@ -435,17 +435,9 @@ func inputPasses(r inputRef, raw json.RawMessage, check judge.EvalplusCheck) boo
 func judgeChunk(r *runner.Result, marker string, refs []inputRef, check judge.EvalplusCheck, accepted []bool) (o Outcome, loaded bool) {
 	lines, complete, err := ParseHarness(r.Stdout, marker)
 	if err != nil && r.Status == runner.StatusExited && r.ExitCode == 0 {
-		return Outcome{Verdict: judge.SE, Message: err.Error()}, false
+		return failAllOutcome(refs, Outcome{Verdict: judge.RE, Message: unreadableHarness(err)}), false
 	}
-	first := refs[0].g.Name
-	failAll := func(o Outcome) Outcome {
-		o.Group = first
-		o.Groups = map[string]bool{}
-		for _, ref := range refs {
-			o.Groups[ref.g.Name] = false
-		}
-		return o
-	}
+	failAll := func(o Outcome) Outcome { return failAllOutcome(refs, o) }
 	ready := false
 	seen := map[int]*HarnessLine{}
 	next := 0
@@ -519,6 +511,16 @@ func judgeChunk(r *runner.Result, marker string, refs []inputRef, check judge.Ev
 	return out, true
 }
 
+// failAllOutcome is o for a chunk whose every input failed with it.
+func failAllOutcome(refs []inputRef, o Outcome) Outcome {
+	o.Group = refs[0].g.Name
+	o.Groups = map[string]bool{}
+	for _, ref := range refs {
+		o.Groups[ref.g.Name] = false
+	}
+	return o
+}
+
 // judgeInput judges one input's reported result. known is false when the
 // process never reported it; o then carries the process's verdict.
 func judgeInput(r *runner.Result, complete bool, l *HarnessLine, ref inputRef, check judge.EvalplusCheck) (o Outcome, known bool) {
@@ -533,7 +535,7 @@ func judgeInput(r *runner.Result, complete bool, l *HarnessLine, ref inputRef, c
 		if !complete {
 			return fail(judge.RE, "the program ended the process before returning"), false
 		}
-		return Outcome{Verdict: judge.SE, Message: label + ": the harness reported no result"}, false
+		return fail(judge.RE, tamperedHarness), false
 	}
 	switch {
 	case l.Timeout:

@@ -474,6 +474,19 @@ func newMarker() (string, error) {
 	return "scalebox-done-" + hex.EncodeToString(b[:]), nil
 }
 
+// tamperedHarness explains a Python harness's completion marker without
+// all of its results: the harness reports every case before its marker, so
+// the program wrote the marker (it can find it in the harness's memory) or
+// made the harness skip cases. It is the program's failure: a system error
+// would take the sample out of the scores.
+const tamperedHarness = "no result before the completion marker: the program tampered with the harness"
+
+// unreadableHarness explains output of a Python harness that is not the
+// harness's: the program wrote into its channel.
+func unreadableHarness(err error) string {
+	return "the program wrote into the harness's result channel (" + err.Error() + ")"
+}
+
 // RunOutcome judges what the sandbox alone decides: limits, signals and a
 // non-zero exit. decided is false for a clean exit (status 0), whose output
 // still has to be judged.

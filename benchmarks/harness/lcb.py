@@ -122,32 +122,6 @@ def _main():
         exit_now(0)
 
     mode = spec["mode"]
-    path = "/box/main.py"
-    with open(path, "rb") as f:
-        src = f.read().decode("utf-8", "surrogateescape")
-    import traceback
-
-    def compile_error(e, note=""):
-        emit('{"compile_error": %s}' % _esc(note + "".join(traceback.format_exception_only(type(e), e)).strip()))
-        finish()
-
-    try:
-        compile(src, path, "exec", dont_inherit=True)
-    except (SyntaxError, ValueError) as e:
-        compile_error(e)
-    if mode == "lcb":
-        whole = _LCB_PRELUDE + "\n\n" + src
-    elif mode == "assert":
-        whole = src + "\n" + spec.get("setup", "") + "\n"
-    else:
-        whole = _LEETCODE_PRELUDE + "\n" + src + "\n" + spec.get("setup", "") + "\n"
-    try:
-        # The reference compiles the program with its prelude (and test) as
-        # one source: a __future__ import, say, fails there and here.
-        code = compile(whole, path, "exec", dont_inherit=True)
-    except (SyntaxError, ValueError) as e:
-        compile_error(e, "the program does not compile inside the reference's program (its import prelude first; line numbers count it):\n")
-
     # The cases are read before the program runs, so it cannot change how.
     cases = []
     try:
@@ -162,6 +136,36 @@ def _main():
     except BaseException as e:
         emit('{"harness_error": %s}' % _esc("case %d: %s" % (i, _describe(e))))
         finish()
+    # What comes after the ready line is the program's doing: from reading
+    # its source on (a source that crashes the compiler included).
+    missing = _reference_packages(spec.get("packages") or [])
+    emit('{"ready": true, "missing": %s}' % _json.dumps(missing))
+    path = "/box/main.py"
+    with open(path, "rb") as f:
+        src = f.read().decode("utf-8", "surrogateescape")
+    import traceback
+
+    def compile_error(e, note=""):
+        emit('{"compile_error": %s}' % _esc(note + "".join(traceback.format_exception_only(type(e), e)).strip()))
+        finish()
+
+    try:
+        compile(src, path, "exec", dont_inherit=True)
+    except BaseException as e:
+        compile_error(e)
+    if mode == "lcb":
+        whole = _LCB_PRELUDE + "\n\n" + src
+    elif mode == "assert":
+        whole = src + "\n" + spec.get("setup", "") + "\n"
+    else:
+        whole = _LEETCODE_PRELUDE + "\n" + src + "\n" + spec.get("setup", "") + "\n"
+    try:
+        # The reference compiles the program with its prelude (and test) as
+        # one source: a __future__ import, say, fails there and here.
+        code = compile(whole, path, "exec", dont_inherit=True)
+    except BaseException as e:
+        compile_error(e, "the program does not compile inside the reference's program (its import prelude first; line numbers count it):\n")
+
     limit, wall = spec.get("limit") or 0, spec.get("wall") or 0
     encode = _Encoder().encode
     clock = _time.process_time
@@ -190,12 +194,10 @@ def _main():
         setitimer(_signal.ITIMER_PROF, 0)
         setitimer(_signal.ITIMER_REAL, 0)
 
-    missing = _reference_packages(spec.get("packages") or [])
     if mode == "assert":
         _reliability_guard()
     else:
         _reliability_guard(null_exit=(mode != "lcb"), null_open=False)
-    emit('{"ready": true, "missing": %s}' % _json.dumps(missing))
     try:
         if mode == "lcb":
             # compile_code: exec into a fresh module named tmp_sol.
