@@ -10,12 +10,14 @@ import (
 )
 
 // splitProblems are assert problems whose tests do not decompose into calls
-// (random inputs, try/except, a list the function sorts in place, a helper
-// of the prompt): they run under the split assert harness.
+// (random inputs, try/except, a list the function sorts in place, MBPP-style
+// module-level asserts with random inputs, a helper of the prompt): they
+// run under the split assert harness.
 var splitProblems = []string{
 	`{"task_id": "sp/rand", "kind": "assert", "entry_point": "f", "prompt": "def f(x):\n", "test": "import random\n\ndef check(candidate):\n    for _ in range(20):\n        x = random.randint(0, 100)\n        assert candidate(x) == x * 2\n"}`,
 	`{"task_id": "sp/raises", "kind": "assert", "entry_point": "f", "prompt": "def f(x):\n", "test": "def check(candidate):\n    try:\n        candidate(-1)\n    except ValueError:\n        pass\n    else:\n        assert False\n    assert candidate(2) == 4\n"}`,
 	`{"task_id": "sp/mutates", "kind": "assert", "entry_point": "f", "prompt": "def f(a):\n", "test": "def check(candidate):\n    a = [3, 1, 2]\n    candidate(a)\n    assert a == [1, 2, 3]\n"}`,
+	`{"task_id": "sp/module", "kind": "assert", "entry_point": "f", "test": "import random\nx = random.randint(1, 9)\nassert f(x) == 2 * x\nassert f(0) == 0\n"}`,
 	`{"task_id": "sp/helper", "kind": "assert", "entry_point": "f", "prompt": "def helper(x):\n    return x * 2\n\n\ndef f(x):\n    \"\"\"Returns helper(x).\"\"\"\n", "test": "import random\n\ndef check(candidate):\n    x = random.randint(1, 9)\n    assert candidate(x) == helper(x)\n"}`,
 }
 
@@ -45,6 +47,8 @@ func TestSplitAssertHarness(t *testing.T) {
 		{"raises", "def f(x):\n    if x < 0:\n        raise TypeError('negative')\n    return 2 * x\n", judge.RE, "TypeError"},
 		{"mutates", "def f(a):\n    a.sort()\n", judge.AC, ""},
 		{"mutates", "def f(a):\n    return sorted(a)\n", judge.WA, "assertion failed"},
+		{"module", "def f(x):\n    return 2 * x\n", judge.AC, ""},
+		{"module", "def f(x):\n    return x + 2\n", judge.WA, "assertion failed at line"},
 		// The reference would use the program's helper; here the test
 		// keeps the prompt's.
 		{"helper", "def helper(x):\n    return 0\n\ndef f(x):\n    return 0\n", judge.WA, "assertion failed"},

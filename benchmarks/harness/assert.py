@@ -3,7 +3,8 @@
 # the prompt, values fed back into the test) in two processes.
 #
 # The check process runs the test: the prompt's definitions, the test code
-# and check(candidate), where candidate sends each call's arguments to the
+# (module-level asserts call the entry point by name) and check(candidate)
+# when the test defines it, where candidate sends each call's arguments to the
 # program process and gets its return value back as plain data (common.py's
 # encoder; an object of another class arrives as an opaque stand-in). The
 # program process runs the program, after the reliability guard, and
@@ -306,14 +307,18 @@ def _check(pid, entry, missing, req, resp):
         exec(compile(secret.get("prompt") or "", "<prompt>", "exec"), ns)
     except BaseException:
         ns = {"__name__": "__check__"}
+    # The entry point's name is the function under test, for a check that
+    # calls it by name and for module-level asserts (MBPP).
+    ns[entry] = candidate
     try:
-        exec(compile(test, "<test>", "exec"), ns)
-        ns[entry] = candidate
-        check = ns["check"]
+        code = compile(test, "<test>", "exec")
     except BaseException as e:
-        finish(1, "scalebox: the benchmark's test failed to load: %s" % _describe(e))
+        finish(1, "scalebox: the benchmark's test does not compile: %s" % _describe(e))
     try:
-        check(candidate)
+        exec(code, ns)
+        check = ns.get("check")
+        if check is not None:
+            check(candidate)
     except AssertionError:
         import traceback
         tb = traceback.extract_tb(_sys.exc_info()[2])
