@@ -67,16 +67,68 @@ func assertPlan(b *Benchmark, p *Problem, code string, lang *runner.Language, op
 	}
 	lim := b.Limits(p)
 	lim.OutputBytes = max(lim.OutputBytes, 256<<20)
+	run := Run{
+		Test: 0, Inputs: len(calls), Stdin: spec, Limits: &lim,
+		Judge: func(r *runner.Result) Outcome { return judgeCheckRun(r, marker, prog) },
+	}
+	if opts.EarlyStop {
+		run.Watch = func() func([]byte) bool { return checkWatcher(prog) }
+	}
 	return &Plan{
 		Language: lang.ID,
 		Files:    map[string][]byte{lang.Source: []byte(code), "harness.py": lcbHarness},
 		Argv:     []string{"{python}", "-I", runner.WorkDir + "/harness.py"},
 		Stage:    true,
-		Runs: []Run{{
-			Test: 0, Inputs: len(calls), Stdin: spec, Limits: &lim,
-			Judge: func(r *runner.Result) Outcome { return judgeCheckRun(r, marker, prog) },
-		}},
+		Runs:     []Run{run},
 	}, nil
+}
+
+// checkWatcher returns a stdout watcher that stops the run once the test
+// has failed, as Python stops a check at its first failing assert: at a
+// call that raised or timed out, or when the asserts run on the results so
+// far (after 1, 2, 4, 8 ... of them, so that the work stays linear) fail.
+func checkWatcher(prog *judge.CheckProgram) func([]byte) bool {
+	var partial []byte
+	var results []judge.CallResult
+	next := 1
+	return func(data []byte) bool {
+		partial = append(partial, data...)
+		for {
+			i := bytes.IndexByte(partial, '\n')
+			if i < 0 {
+				return false
+			}
+			line := partial[:i]
+			partial = partial[i+1:]
+			if len(line) == 0 || line[0] != '{' {
+				continue
+			}
+			var l HarnessLine
+			if json.Unmarshal(line, &l) != nil {
+				return true
+			}
+			if l.CompileError != nil || l.LoadError != nil {
+				return true
+			}
+			if l.I == nil {
+				continue
+			}
+			if *l.I != len(results) || l.Error != nil || l.Timeout {
+				return true
+			}
+			v, err := judge.DecodePyValue(l.Out)
+			if err != nil {
+				return true
+			}
+			results = append(results, judge.CallResult{Value: v})
+			if len(results) >= next {
+				next *= 2
+				if c := prog.Judge(results); c.Call < 0 && c.Verdict != judge.AC {
+					return true
+				}
+			}
+		}
+	}
 }
 
 // judgeCheckRun runs the decomposed test on the values the harness

@@ -24,3 +24,6 @@ var (
 	PackagesNamed  = packagesNamed
 	HarnessMissing = harnessMissing
 )
+
+// CheckWatcher exposes the early-stop watcher of decomposed assert tests.
+var CheckWatcher = checkWatcher
