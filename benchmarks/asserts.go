@@ -135,8 +135,8 @@ func checkWatcher(prog *judge.CheckProgram) func([]byte) bool {
 // reported.
 func judgeCheckRun(r *runner.Result, marker string, prog *judge.CheckProgram) Outcome {
 	lines, complete, err := ParseHarness(r.Stdout, marker)
-	if err != nil && r.Status == runner.StatusExited && r.ExitCode == 0 {
-		return Outcome{Verdict: judge.RE, Message: unreadableHarness(err)}
+	if err != nil {
+		return harnessOutputError(r, err)
 	}
 	ready := false
 	var results []judge.CallResult
@@ -174,7 +174,7 @@ func judgeCheckRun(r *runner.Result, marker string, prog *judge.CheckProgram) Ou
 		}
 	}
 	if !ready {
-		if o, decided := RunOutcome(r); decided && o.Verdict != judge.RE {
+		if o, decided := harnessOutcome(r); decided && o.Verdict != judge.RE {
 			return o
 		}
 		return Outcome{Verdict: judge.SE, Message: "the harness failed before running the program: " + tail(r.Stderr, 512)}
@@ -183,7 +183,7 @@ func judgeCheckRun(r *runner.Result, marker string, prog *judge.CheckProgram) Ou
 	switch {
 	case c.Call >= 0:
 		// The process ended before reporting this call.
-		if o, decided := RunOutcome(r); decided {
+		if o, decided := harnessOutcome(r); decided {
 			o.Message = c.Message + ": " + o.Message
 			return o
 		}
@@ -194,7 +194,7 @@ func judgeCheckRun(r *runner.Result, marker string, prog *judge.CheckProgram) Ou
 	case c.Verdict != judge.AC:
 		return Outcome{Verdict: c.Verdict, Message: c.Message}
 	case !complete:
-		if o, decided := RunOutcome(r); decided {
+		if o, decided := harnessOutcome(r); decided {
 			return o
 		}
 		return Outcome{Verdict: judge.WA, Message: "the program ended the process before its checks finished (no completion marker)"}

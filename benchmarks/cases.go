@@ -203,8 +203,8 @@ func casesPlan(b *Benchmark, p *Problem, code string, lang *runner.Language, opt
 // whose every case passed still needs the completion marker.
 func judgeCases(r *runner.Result, marker string, check caseCheck, accepted []bool) Outcome {
 	lines, complete, err := ParseHarness(r.Stdout, marker)
-	if err != nil && r.Status == runner.StatusExited && r.ExitCode == 0 {
-		return Outcome{Verdict: judge.RE, Message: unreadableHarness(err)}
+	if err != nil {
+		return harnessOutputError(r, err)
 	}
 	ready := false
 	seen := map[int]*HarnessLine{}
@@ -232,7 +232,7 @@ func judgeCases(r *runner.Result, marker string, check caseCheck, accepted []boo
 	if !ready {
 		// The harness died before it ran any of the program: not the
 		// program's fault, unless a limit ended it.
-		if o, decided := RunOutcome(r); decided && o.Verdict != judge.RE {
+		if o, decided := harnessOutcome(r); decided && o.Verdict != judge.RE {
 			return o
 		}
 		return Outcome{Verdict: judge.SE, Message: "the harness failed before running the program: " + tail(r.Stderr, 512)}
@@ -242,7 +242,7 @@ func judgeCases(r *runner.Result, marker string, check caseCheck, accepted []boo
 		label := check.label(k)
 		switch {
 		case l == nil:
-			if o, decided := RunOutcome(r); decided {
+			if o, decided := harnessOutcome(r); decided {
 				o.Message = label + ": " + o.Message
 				return o
 			}
@@ -270,7 +270,7 @@ func judgeCases(r *runner.Result, marker string, check caseCheck, accepted []boo
 		}
 	}
 	if !complete {
-		if o, decided := RunOutcome(r); decided {
+		if o, decided := harnessOutcome(r); decided {
 			return o
 		}
 		return Outcome{Verdict: judge.RE, Message: "the process ended before the harness finished (no completion marker)"}

@@ -434,8 +434,8 @@ func inputPasses(r inputRef, raw json.RawMessage, check judge.EvalplusCheck) boo
 // watcher (nil when there was none).
 func judgeChunk(r *runner.Result, marker string, refs []inputRef, check judge.EvalplusCheck, accepted []bool) (o Outcome, loaded bool) {
 	lines, complete, err := ParseHarness(r.Stdout, marker)
-	if err != nil && r.Status == runner.StatusExited && r.ExitCode == 0 {
-		return failAllOutcome(refs, Outcome{Verdict: judge.RE, Message: unreadableHarness(err)}), false
+	if err != nil {
+		return failAllOutcome(refs, harnessOutputError(r, err)), false
 	}
 	failAll := func(o Outcome) Outcome { return failAllOutcome(refs, o) }
 	ready := false
@@ -462,7 +462,7 @@ func judgeChunk(r *runner.Result, marker string, refs []inputRef, check judge.Ev
 	if !ready {
 		// The harness died before it ran any of the program: not the
 		// program's fault, unless a limit ended it.
-		if o, decided := RunOutcome(r); decided && o.Verdict != judge.RE {
+		if o, decided := harnessOutcome(r); decided && o.Verdict != judge.RE {
 			return failAll(o), false
 		}
 		return Outcome{Verdict: judge.SE, Message: "the harness failed before running the program: " + tail(r.Stderr, 512)}, false
@@ -503,7 +503,7 @@ func judgeChunk(r *runner.Result, marker string, refs []inputRef, check judge.Ev
 	}
 	out.Groups = groups
 	if !decided && !complete {
-		if o, ok := RunOutcome(r); ok {
+		if o, ok := harnessOutcome(r); ok {
 			o.Groups, o.Group = out.Groups, refs[len(refs)-1].g.Name
 			return o, true
 		}
@@ -529,7 +529,7 @@ func judgeInput(r *runner.Result, complete bool, l *HarnessLine, ref inputRef, c
 		return Outcome{Verdict: v, Message: label + ": " + msg, Group: ref.g.Name}
 	}
 	if l == nil {
-		if ro, decided := RunOutcome(r); decided {
+		if ro, decided := harnessOutcome(r); decided {
 			return fail(ro.Verdict, ro.Message), false
 		}
 		if !complete {

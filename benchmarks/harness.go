@@ -487,6 +487,28 @@ func unreadableHarness(err error) string {
 	return "the program wrote into the harness's result channel (" + err.Error() + ")"
 }
 
+// harnessOutcome is RunOutcome for a run of a Python harness whose results
+// left the verdict open. Its watcher stops a run only at a reported
+// failure, which decides the verdict; a stopped run still open lost lines
+// to output the program wrote into the harness's channel: RE.
+func harnessOutcome(r *runner.Result) (o Outcome, decided bool) {
+	if r.Status == runner.StatusStopped {
+		return Outcome{Verdict: judge.RE, Message: "the program wrote into the harness's result channel"}, true
+	}
+	return RunOutcome(r)
+}
+
+// harnessOutputError judges a harness's output that does not parse: a
+// limit that cut it decides; otherwise the program wrote into it (RE).
+func harnessOutputError(r *runner.Result, err error) Outcome {
+	switch r.Status {
+	case runner.StatusTimeLimit, runner.StatusWallLimit, runner.StatusMemoryLimit, runner.StatusOutputLimit:
+		o, _ := RunOutcome(r)
+		return o
+	}
+	return Outcome{Verdict: judge.RE, Message: unreadableHarness(err)}
+}
+
 // RunOutcome judges what the sandbox alone decides: limits, signals and a
 // non-zero exit. decided is false for a clean exit (status 0), whose output
 // still has to be judged.
