@@ -168,6 +168,7 @@ func casesPlan(b *Benchmark, p *Problem, code string, lang *runner.Language, opt
 	spec, err := json.Marshal(map[string]any{
 		"marker": marker, "mode": mode, "fn_name": p.EntryPoint, "setup": p.TestCode,
 		"limit": perCase.Seconds(), "wall": perCaseWall.Seconds(), "inputs": inputs,
+		"packages": nonNil(b.Config.Python.Packages),
 	})
 	if err != nil {
 		return nil, err
@@ -216,8 +217,8 @@ func casesPlan(b *Benchmark, p *Problem, code string, lang *runner.Language, opt
 // whose every case passed still needs the completion marker.
 func judgeCases(r *runner.Result, marker string, check caseCheck, accepted []bool) Outcome {
 	lines, complete, err := ParseHarness(r.Stdout, marker)
-	if err != nil && r.Status == runner.StatusExited && r.ExitCode == 0 {
-		return Outcome{Verdict: judge.SE, Message: err.Error()}
+	if err != nil {
+		return harnessOutputError(r, err)
 	}
 	ready := false
 	seen := map[int]*HarnessLine{}
@@ -245,7 +246,7 @@ func judgeCases(r *runner.Result, marker string, check caseCheck, accepted []boo
 	if !ready {
 		// The harness died before it ran any of the program: not the
 		// program's fault, unless a limit ended it.
-		if o, decided := RunOutcome(r); decided && o.Verdict != judge.RE {
+		if o, decided := harnessOutcome(r); decided && o.Verdict != judge.RE {
 			return o
 		}
 		return Outcome{Verdict: judge.SE, Message: "the harness failed before running the program: " + tail(r.Stderr, 512)}
@@ -255,7 +256,7 @@ func judgeCases(r *runner.Result, marker string, check caseCheck, accepted []boo
 		label := check.label(k)
 		switch {
 		case l == nil:
-			if o, decided := RunOutcome(r); decided {
+			if o, decided := harnessOutcome(r); decided {
 				o.Message = label + ": " + o.Message
 				o.Case = check.failCase(k, nil)
 				return o
@@ -263,7 +264,7 @@ func judgeCases(r *runner.Result, marker string, check caseCheck, accepted []boo
 			if !complete {
 				return Outcome{Verdict: judge.RE, Message: label + ": the program ended the process before returning", Case: check.failCase(k, nil)}
 			}
-			return Outcome{Verdict: judge.SE, Message: label + ": the harness reported no result"}
+			return Outcome{Verdict: judge.RE, Message: label + ": " + tamperedHarness}
 		case l.Timeout:
 			return Outcome{Verdict: judge.TLE, Message: label + ": CPU time limit exceeded", Case: check.failCase(k, nil)}
 		case l.Error != nil:
@@ -284,7 +285,7 @@ func judgeCases(r *runner.Result, marker string, check caseCheck, accepted []boo
 		}
 	}
 	if !complete {
-		if o, decided := RunOutcome(r); decided {
+		if o, decided := harnessOutcome(r); decided {
 			return o
 		}
 		return Outcome{Verdict: judge.RE, Message: "the process ended before the harness finished (no completion marker)"}

@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -45,6 +46,9 @@ type Config struct {
 	// Generation, when set, says how scalebox eval samples a model for
 	// the benchmark's samples, so that the file is a complete recipe.
 	Generation *GenerationConfig `toml:"generation" json:"generation,omitempty"`
+	// Python describes the reference environment of the benchmark's Python
+	// harnesses.
+	Python PythonConfig `toml:"python" json:"python"`
 
 	// Origin says where the configuration came from: "builtin", a file
 	// path, or "builtin+<path>" for a builtin overridden by a file.
@@ -107,6 +111,21 @@ type FunctionConfig struct {
 	Oracles string `toml:"oracles" json:"oracles,omitempty"`
 }
 
+// PythonConfig describes the Python environment a benchmark's reference
+// harness runs programs in, which the Python harnesses reproduce so that a
+// verdict does not depend on what the host happens to have installed.
+type PythonConfig struct {
+	// Packages are the third-party packages (top-level import names) of
+	// the reference environment. A program may import them, as if they had
+	// been imported before the harness's reliability guard (the reference
+	// harnesses import numpy before theirs); every other package installed
+	// on the host is hidden from it. A sample that failed and names a
+	// package the host lacks is SE: it cannot be judged there. Default
+	// ["numpy"] (evalplus, human-eval, lcb_runner and DeepSeek-Coder's
+	// evaluation all import it).
+	Packages []string `toml:"packages" json:"packages"`
+}
+
 // LimitsConfig bounds each test run.
 type LimitsConfig struct {
 	CPUTime   Duration `toml:"cpu_time" json:"cpu_time"`
@@ -160,8 +179,9 @@ func defaultConfig() Config {
 			Processes: 64,
 			Tmpfs:     64 << 20,
 		},
-		Judge: JudgeConfig{Comparator: "lines"},
-		Eval:  EvalConfig{EarlyStop: EarlyStopFirstFailure, K: []int{1, 10, 100}},
+		Judge:  JudgeConfig{Comparator: "lines"},
+		Eval:   EvalConfig{EarlyStop: EarlyStopFirstFailure, K: []int{1, 10, 100}},
+		Python: PythonConfig{Packages: []string{"numpy"}},
 		Function: FunctionConfig{
 			Groups:          []string{"base"},
 			MinTimeLimit:    Duration(4 * time.Second),
@@ -211,6 +231,11 @@ func (c *Config) Validate() error {
 	}
 	errs = append(errs, c.LiveCodeBench.check(c.Format)...)
 	errs = append(errs, c.Generation.check()...)
+	for _, p := range c.Python.Packages {
+		if !pythonName.MatchString(p) {
+			errs = append(errs, fmt.Sprintf("python.packages: %q is not a top-level module name", p))
+		}
+	}
 	if c.Data.SHA256 != "" && !isHex64(c.Data.SHA256) {
 		errs = append(errs, "data.sha256 must be 64 hexadecimal digits")
 	}
@@ -427,6 +452,9 @@ func loadBuiltin(name string) (*Config, error) {
 	}
 	return &c, nil
 }
+
+// pythonName is a top-level Python module name.
+var pythonName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
 func isHex64(s string) bool {
 	if len(s) != 64 {

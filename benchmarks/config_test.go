@@ -297,6 +297,9 @@ func TestOverrideBuiltin(t *testing.T) {
 		}},
 		{"name = \"demo\"\ndescription = \"mine\"\nversion = \"9\"\n", func(c *benchmarks.Config) { c.Description, c.Version = "mine", "9" }},
 		{"name = \"demo\"\n[data]\npath = \"local.jsonl\"\n", func(c *benchmarks.Config) { c.Data.Path = "local.jsonl" }},
+		// A reference environment without numpy, and one with more.
+		{"name = \"demo\"\n[python]\npackages = []\n", func(c *benchmarks.Config) { c.Python.Packages = []string{} }},
+		{"name = \"demo\"\n[python]\npackages = [\"numpy\", \"scipy\"]\n", func(c *benchmarks.Config) { c.Python.Packages = []string{"numpy", "scipy"} }},
 	}
 	for i, tt := range tests {
 		dir := t.TempDir()
@@ -582,6 +585,8 @@ func TestValidate(t *testing.T) {
 		{"no early stop", func(c *benchmarks.Config) { c.Eval.EarlyStop = "" }, `benchmark x (test.toml): eval.early_stop "" is unknown (want "first-failure" or "never")`},
 		{"k zero", func(c *benchmarks.Config) { c.Eval.K = []int{1, 0} }, "benchmark x (test.toml): eval.k: 0 is not a positive integer"},
 		{"k negative", func(c *benchmarks.Config) { c.Eval.K = []int{-5} }, "benchmark x (test.toml): eval.k: -5 is not a positive integer"},
+		{"no python packages", func(c *benchmarks.Config) { c.Python.Packages = nil }, ""},
+		{"python package path", func(c *benchmarks.Config) { c.Python.Packages = []string{"numpy.linalg"} }, `benchmark x (test.toml): python.packages: "numpy.linalg" is not a top-level module name`},
 		{"several", func(c *benchmarks.Config) { c.Version, c.Data.Path, c.Eval.K = "", "", []int{0} },
 			"benchmark x (test.toml): version is missing; data.path is missing; eval.k: 0 is not a positive integer"},
 	}

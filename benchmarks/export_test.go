@@ -18,3 +18,12 @@ var LoadCodeContests = loadCodeContests
 
 // LoadMultiple exposes the MultiPL-E loader.
 var LoadMultiple = loadMultiple
+
+// PackagesNamed and HarnessMissing expose the reference-package checks.
+var (
+	PackagesNamed  = packagesNamed
+	HarnessMissing = harnessMissing
+)
+
+// CheckWatcher exposes the early-stop watcher of decomposed assert tests.
+var CheckWatcher = checkWatcher

@@ -56,7 +56,11 @@ func init() {
 }
 
 //go:embed harness/assert.py
-var assertHarness []byte
+var assertMain []byte
+
+// assertHarness is the program of assert problems whose test does not
+// decompose: the shared harness library, then the split assert harness.
+var assertHarness = harnessProgram(assertMain)
 
 // InputGroup is a named list of inputs judged together (evalplus's "base"
 // and "plus").
@@ -148,15 +152,19 @@ func (b *Benchmark) NeedsReference() bool {
 func FunctionHarness() []byte { return functionHarness }
 
 // RecordSpec is the harness input that records the reference solution's
-// results on a group's inputs.
-func (p *Problem) RecordSpec(marker string, g *InputGroup, notNone bool) []byte {
-	return p.harnessSpec(marker, "record", g.Inputs, nil, notNone)
+// results on a group's inputs; packages are the reference environment's
+// (PythonConfig.Packages).
+func (p *Problem) RecordSpec(marker string, g *InputGroup, notNone bool, packages []string) []byte {
+	return p.harnessSpec(marker, "record", g.Inputs, nil, notNone, packages)
 }
 
-func (p *Problem) harnessSpec(marker, mode string, inputs []json.RawMessage, limits []float64, notNone bool) []byte {
+func (p *Problem) harnessSpec(marker, mode string, inputs []json.RawMessage, limits []float64, notNone bool, packages []string) []byte {
 	var b bytes.Buffer
 	b.WriteString(`{"marker": `)
 	q, _ := json.Marshal(marker)
+	b.Write(q)
+	b.WriteString(`, "packages": `)
+	q, _ = json.Marshal(nonNil(packages))
 	b.Write(q)
 	fmt.Fprintf(&b, `, "mode": %q, "entry_point": `, mode)
 	q, _ = json.Marshal(p.EntryPoint)
@@ -197,9 +205,12 @@ func (p *Problem) NotNone(oracles string) bool {
 // HarnessLine is one line of the output of the Python harnesses
 // (function.py, lcb.py).
 type HarnessLine struct {
-	Ready        bool    `json:"ready"`
-	CompileError *string `json:"compile_error"`
-	LoadError    *string `json:"load_error"`
+	Ready bool `json:"ready"`
+	// Missing, on the ready line, lists the reference environment's
+	// packages the host lacks (written before the program ran).
+	Missing      []string `json:"missing"`
+	CompileError *string  `json:"compile_error"`
+	LoadError    *string  `json:"load_error"`
 	// HarnessError says the harness could not prepare the tests (the
 	// benchmark's test code is broken): not the program's fault.
 	HarnessError *string         `json:"harness_error"`
@@ -336,7 +347,7 @@ func (b *Benchmark) functionPlan(p *Problem, code string, lang *runner.Language,
 			memo := &[]bool{}
 			run := Run{
 				Test: len(plan.Runs), Group: strings.Join(groups, "+"), Groups: groups, Inputs: len(refs),
-				Stdin: p.harnessSpec(marker, "run", inputs, runLimits, false), Limits: &procLimits,
+				Stdin: p.harnessSpec(marker, "run", inputs, runLimits, false, b.Config.Python.Packages), Limits: &procLimits,
 				Judge: func(r *runner.Result) Outcome {
 					o, ok := judgeChunk(r, marker, refs, check, *memo, judged)
 					o.LimitRatio = limitRatio(r, marker, limits)
@@ -450,18 +461,10 @@ func inputPasses(r inputRef, raw json.RawMessage, check judge.EvalplusCheck) boo
 // TLE.
 func judgeChunk(r *runner.Result, marker string, refs []inputRef, check judge.EvalplusCheck, accepted []bool, cpuLimits []float64) (o Outcome, loaded bool) {
 	lines, complete, err := ParseHarness(r.Stdout, marker)
-	if err != nil && r.Status == runner.StatusExited && r.ExitCode == 0 {
-		return Outcome{Verdict: judge.SE, Message: err.Error()}, false
+	if err != nil {
+		return failAllOutcome(refs, harnessOutputError(r, err)), false
 	}
-	first := refs[0].g.Name
-	failAll := func(o Outcome) Outcome {
-		o.Group = first
-		o.Groups = map[string]bool{}
-		for _, ref := range refs {
-			o.Groups[ref.g.Name] = false
-		}
-		return o
-	}
+	failAll := func(o Outcome) Outcome { return failAllOutcome(refs, o) }
 	ready := false
 	seen := map[int]*HarnessLine{}
 	next := 0
@@ -486,7 +489,7 @@ func judgeChunk(r *runner.Result, marker string, refs []inputRef, check judge.Ev
 	if !ready {
 		// The harness died before it ran any of the program: not the
 		// program's fault, unless a limit ended it.
-		if o, decided := RunOutcome(r); decided && o.Verdict != judge.RE {
+		if o, decided := harnessOutcome(r); decided && o.Verdict != judge.RE {
 			return failAll(o), false
 		}
 		return Outcome{Verdict: judge.SE, Message: "the harness failed before running the program: " + tail(r.Stderr, 512)}, false
@@ -527,12 +530,22 @@ func judgeChunk(r *runner.Result, marker string, refs []inputRef, check judge.Ev
 	}
 	out.Groups = groups
 	if !decided && !complete {
-		if o, ok := RunOutcome(r); ok {
+		if o, ok := harnessOutcome(r); ok {
 			o.Groups, o.Group = out.Groups, refs[len(refs)-1].g.Name
 			return o, true
 		}
 	}
 	return out, true
+}
+
+// failAllOutcome is o for a chunk whose every input failed with it.
+func failAllOutcome(refs []inputRef, o Outcome) Outcome {
+	o.Group = refs[0].g.Name
+	o.Groups = map[string]bool{}
+	for _, ref := range refs {
+		o.Groups[ref.g.Name] = false
+	}
+	return o
 }
 
 // judgeInput judges one input's reported result. known is false when the
@@ -546,13 +559,13 @@ func judgeInput(r *runner.Result, complete bool, l *HarnessLine, ref inputRef, c
 		return Outcome{Verdict: v, Message: label + ": " + msg, Group: ref.g.Name, Case: inputCase(check.EntryPoint, ref, nil)}
 	}
 	if l == nil {
-		if ro, decided := RunOutcome(r); decided {
+		if ro, decided := harnessOutcome(r); decided {
 			return fail(ro.Verdict, ro.Message), false
 		}
 		if !complete {
 			return fail(judge.RE, "the program ended the process before returning"), false
 		}
-		return Outcome{Verdict: judge.SE, Message: label + ": the harness reported no result"}, false
+		return fail(judge.RE, tamperedHarness), false
 	}
 	switch {
 	case l.Timeout || over:

@@ -5,8 +5,11 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"syscall"
@@ -364,7 +367,76 @@ func (b *Benchmark) Plan(p *Problem, s *Sample, lang *runner.Language, opts Plan
 	if !ok {
 		return nil, fmt.Errorf("task %s: kind %q is unknown", p.TaskID, p.Kind)
 	}
-	return k.Plan(b, p, code, lang, opts)
+	plan, err := k.Plan(b, p, code, lang, opts)
+	if err != nil {
+		return nil, err
+	}
+	if names := packagesNamed(code, b.Config.Python.Packages); len(names) > 0 {
+		for i := range plan.Runs {
+			plan.Runs[i].unjudgeableWithout(names)
+		}
+	}
+	return plan, nil
+}
+
+// packagesNamed returns the packages (PythonConfig.Packages) whose name
+// code mentions as a word ("np" counts for numpy).
+func packagesNamed(code string, packages []string) []string {
+	var out []string
+	for _, p := range packages {
+		pat := regexp.QuoteMeta(p)
+		if p == "numpy" {
+			pat += "|np"
+		}
+		if regexp.MustCompile(`\b(?:` + pat + `)\b`).MatchString(code) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// unjudgeableWithout makes a failure of the run SE when the Python harness
+// said, before the program ran, that the host lacks one of packages (the
+// reference environment's, which the program names): a verdict must not
+// depend on what the host happens to have installed.
+func (r *Run) unjudgeableWithout(packages []string) {
+	check := func(res *runner.Result, o Outcome) Outcome {
+		if o.Verdict == judge.AC || o.Verdict == judge.SE {
+			return o
+		}
+		for _, m := range harnessMissing(res.Stdout) {
+			if slices.Contains(packages, m) {
+				return Outcome{Verdict: judge.SE, Message: fmt.Sprintf("the program uses %s, which the benchmark's reference environment has and this host lacks (install python3-%s); it failed here: %s", m, m, o.Message)}
+			}
+		}
+		return o
+	}
+	if j := r.Judge; j != nil {
+		r.Judge = func(res *runner.Result) Outcome { return check(res, j(res)) }
+	}
+	if j := r.JudgeContext; j != nil {
+		r.JudgeContext = func(ctx context.Context, res *runner.Result) Outcome { return check(res, j(ctx, res)) }
+	}
+}
+
+// harnessMissing reads the missing packages from a Python harness's ready
+// line: the first line of its output, written before the program ran (a
+// line the program writes later cannot change it).
+func harnessMissing(stdout []byte) []string {
+	line, _, _ := bytes.Cut(stdout, []byte("\n"))
+	var l HarnessLine
+	if json.Unmarshal(line, &l) != nil || !l.Ready {
+		return nil
+	}
+	return l.Missing
+}
+
+// nonNil returns s, or an empty slice for nil (JSON [] rather than null).
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
 }
 
 // KindSpec says how problems of one kind are checked when loaded and
@@ -440,32 +512,6 @@ func stdioPlan(b *Benchmark, p *Problem, code string, lang *runner.Language, opt
 	return plan, nil
 }
 
-// assertPlan runs prompt + completion + test code under the assert harness.
-func assertPlan(_ *Benchmark, p *Problem, code string, lang *runner.Language, _ PlanOptions) (*Plan, error) {
-	if lang.ID != "python3" {
-		return nil, fmt.Errorf("task %s: assert problems run in python3, not %s", p.TaskID, lang.ID)
-	}
-	plan := &Plan{Language: lang.ID, Stage: true}
-	program := code + "\n\n" + p.TestCode + "\n"
-	plan.Files = map[string][]byte{lang.Source: []byte(program), "harness.py": assertHarness}
-	plan.Argv = []string{"{python}", "-I", runner.WorkDir + "/harness.py"}
-	marker, err := newMarker()
-	if err != nil {
-		return nil, err
-	}
-	plan.Runs = []Run{{Test: 0, Stdin: []byte(marker + "\n" + p.EntryPoint + "\n"), Judge: func(r *runner.Result) Outcome {
-		return judgeAssertRun(r, marker)
-	}}}
-	return plan, nil
-}
-
-// Exit codes of the assert harness (harness/assert.py).
-const (
-	harnessAssertFailed = 3
-	harnessEarlyExit    = 4
-	harnessSyntaxError  = 5
-)
-
 func newMarker() (string, error) {
 	var b [16]byte
 	if _, err := rand.Read(b[:]); err != nil {
@@ -474,52 +520,39 @@ func newMarker() (string, error) {
 	return "scalebox-done-" + hex.EncodeToString(b[:]), nil
 }
 
-func judgeAssertRun(r *runner.Result, marker string) Outcome {
-	if r.Status == runner.StatusExited {
-		switch r.ExitCode {
-		case 0:
-			if hasLine(r.Stdout, []byte(marker)) {
-				return Outcome{Verdict: judge.AC}
-			}
-			return Outcome{Verdict: judge.WA, Message: "the program ended before its checks finished (no completion marker)"}
-		case harnessAssertFailed:
-			return Outcome{Verdict: judge.WA, Message: "assertion failed" + assertLocation(r.Stderr)}
-		case harnessEarlyExit:
-			return Outcome{Verdict: judge.WA, Message: strings.TrimSpace(tail(r.Stderr, 512))}
-		case harnessSyntaxError:
-			return Outcome{Verdict: judge.CE, Message: strings.TrimSpace(tail(r.Stderr, 2048))}
-		}
-	}
-	o, _ := RunOutcome(r)
-	return o
+// tamperedHarness explains a Python harness's completion marker without
+// all of its results: the harness reports every case before its marker, so
+// the program wrote the marker (it can find it in the harness's memory) or
+// made the harness skip cases. It is the program's failure: a system error
+// would take the sample out of the scores.
+const tamperedHarness = "no result before the completion marker: the program tampered with the harness"
+
+// unreadableHarness explains output of a Python harness that is not the
+// harness's: the program wrote into its channel.
+func unreadableHarness(err error) string {
+	return "the program wrote into the harness's result channel (" + err.Error() + ")"
 }
 
-func hasLine(out, line []byte) bool {
-	for _, l := range bytes.Split(out, []byte{'\n'}) {
-		if bytes.Equal(bytes.TrimRight(l, "\r"), line) {
-			return true
-		}
+// harnessOutcome is RunOutcome for a run of a Python harness whose results
+// left the verdict open. Its watcher stops a run only at a reported
+// failure, which decides the verdict; a stopped run still open lost lines
+// to output the program wrote into the harness's channel: RE.
+func harnessOutcome(r *runner.Result) (o Outcome, decided bool) {
+	if r.Status == runner.StatusStopped {
+		return Outcome{Verdict: judge.RE, Message: "the program wrote into the harness's result channel"}, true
 	}
-	return false
+	return RunOutcome(r)
 }
 
-// assertLocation finds the line of main.py where the failing assert is, in
-// a Python traceback.
-func assertLocation(stderr []byte) string {
-	loc := ""
-	for _, l := range strings.Split(string(stderr), "\n") {
-		l = strings.TrimSpace(l)
-		if strings.HasPrefix(l, `File "/box/main.py", line `) {
-			loc = strings.TrimPrefix(l, `File "/box/main.py", `)
-			if i := strings.IndexByte(loc, ','); i >= 0 {
-				loc = loc[:i]
-			}
-		}
+// harnessOutputError judges a harness's output that does not parse: a
+// limit that cut it decides; otherwise the program wrote into it (RE).
+func harnessOutputError(r *runner.Result, err error) Outcome {
+	switch r.Status {
+	case runner.StatusTimeLimit, runner.StatusWallLimit, runner.StatusMemoryLimit, runner.StatusOutputLimit:
+		o, _ := RunOutcome(r)
+		return o
 	}
-	if loc == "" {
-		return ""
-	}
-	return " at " + loc + " of the program"
+	return Outcome{Verdict: judge.RE, Message: unreadableHarness(err)}
 }
 
 // RunOutcome judges what the sandbox alone decides: limits, signals and a

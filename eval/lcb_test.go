@@ -246,8 +246,9 @@ func TestLiveCodeBenchFixture(t *testing.T) {
 const leetcodeFile = sharedData + "/leetcode_contest_deepseek/20240121-Jul.jsonl"
 
 // TestLeetCodeContest runs DeepSeek-Coder's LeetCode set: correct solutions
-// of 16 problems pass all 100 tests, wrong ones fail, and every one of the
-// 180 problems gives a trivially wrong sample a definite verdict.
+// of 16 problems pass all 100 tests, with numpy importable and without it,
+// wrong ones fail, and every one of the 180 problems gives a trivially wrong
+// sample a definite verdict (a program that loads and returns wrong values).
 func TestLeetCodeContest(t *testing.T) {
 	needData(t, leetcodeFile)
 	sb := needSandbox(t)
@@ -301,9 +302,28 @@ func TestLeetCodeContest(t *testing.T) {
 			if !s.Verdict.Definite() || s.Passed() {
 				t.Errorf("trivial %s: %s (%s), want a definite failure", s.Sample.TaskID, s.Verdict, s.Message)
 			}
+			// It fails on its values: the program (prelude included) loads,
+			// with numpy installed or not.
+			if strings.Contains(s.Message, "failed to load") {
+				t.Errorf("trivial %s: %s", s.Sample.TaskID, s.Message)
+			}
 		}
 	}
 	t.Logf("trivially wrong samples of the %d problems: %v", len(b.Problems), trivialVerdicts)
+
+	// On a host without numpy (the harness hides the host's: the path such a
+	// host takes), DeepSeek's prelude skips it and the correct solutions,
+	// which do not use it, still pass.
+	bare := loadBuiltin(t, "leetcode", leetcodeFile, func(c *benchmarks.Config) { c.Python.Packages = []string{} })
+	res, err = Run(context.Background(), options(t, sb, bare, correct))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range res.Samples {
+		if !s.Passed() {
+			t.Errorf("correct %s without numpy: %s (%s)", s.Sample.TaskID, s.Verdict, s.Message)
+		}
+	}
 }
 
 func samplesFile(path string) ([]*benchmarks.Sample, error) {

@@ -149,7 +149,7 @@ func recordGroup(ctx context.Context, opts Options, tc *runner.Toolchain, p *ben
 		rand.Read(mark[:])
 		marker := "scalebox-ref-" + hex.EncodeToString(mark[:])
 		part := &benchmarks.InputGroup{Name: g.Name, Inputs: g.Inputs[start:]}
-		r, err := e.runStaged(ctx, tc, br.Program, "harness.py", p.RecordSpec(marker, part, notNone), lim)
+		r, err := e.runStaged(ctx, tc, br.Program, "harness.py", p.RecordSpec(marker, part, notNone, opts.Benchmark.Config.Python.Packages), lim)
 		if err != nil {
 			return nil, err
 		}
@@ -203,7 +203,7 @@ func recordGroup(ctx context.Context, opts Options, tc *runner.Toolchain, p *ben
 func referenceKey(b *benchmarks.Benchmark, tc *runner.Toolchain) string {
 	h := sha256.New()
 	fc := b.Config.Function
-	fmt.Fprintf(h, "%s\x00%s\x00%s\x00%v\x00%s\x00%s\x00", referenceVersion, b.SHA256, b.Config.Format, fc.Groups, fc.Oracles, tc.Version)
+	fmt.Fprintf(h, "%s\x00%s\x00%s\x00%v\x00%s\x00%s\x00%q\x00", referenceVersion, b.SHA256, b.Config.Format, fc.Groups, fc.Oracles, tc.Version, b.Config.Python.Packages)
 	h.Write(benchmarks.FunctionHarness())
 	return b.Config.Name + "-" + hex.EncodeToString(h.Sum(nil))[:24]
 }

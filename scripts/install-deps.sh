@@ -20,6 +20,9 @@ want() {
 command -v bwrap >/dev/null 2>&1 || need+=(bubblewrap)
 command -v prlimit >/dev/null 2>&1 || need+=(util-linux)
 want python3 /usr/bin/python3
+# The reference environments of the Python benchmarks (evalplus, human-eval,
+# lcb_runner, DeepSeek-Coder's evaluation) have numpy: a program may use it.
+/usr/bin/python3 -I -c 'import numpy' >/dev/null 2>&1 || need+=(python3-numpy)
 want pypy3 /usr/bin/pypy3
 want gcc /usr/bin/gcc
 want g++ /usr/bin/g++

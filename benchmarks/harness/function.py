@@ -7,8 +7,9 @@
 # scalebox runs it after common.py (the encoder and the reliability guard).
 #
 # stdin: one JSON object {marker, mode ("run" | "record"), entry_point,
-# task, deserialize, not_none, limits, inputs}. Results go to the original
-# stdout as JSON lines; the program's own stdout and stderr are discarded.
+# task, deserialize, not_none, limits, packages, inputs}. Results go to the
+# original stdout as JSON lines; the program's own stdout and stderr are
+# discarded.
 import json as _json
 import os as _os
 import signal as _signal
@@ -41,16 +42,6 @@ def _main():
         write(out_fd, b"\n" + marker + b"\n")
         exit_now(0)
 
-    path = "/box/main.py"
-    with open(path, "rb") as f:
-        src = f.read()
-    try:
-        code = compile(src, path, "exec", dont_inherit=True)
-    except (SyntaxError, ValueError) as e:
-        import traceback
-        emit('{"compile_error": %s}' % _esc("".join(traceback.format_exception_only(type(e), e)).strip()))
-        finish()
-
     inputs = _deserialize(spec.get("deserialize") or "", spec["inputs"])
     limits = spec.get("limits")
     record = spec.get("mode") == "record"
@@ -67,13 +58,25 @@ def _main():
         raise _Timeout()
 
     _signal.signal(_signal.SIGPROF, on_prof)
+    # What comes after the ready line is the program's doing: from reading
+    # its source on (a source that crashes the compiler included).
+    missing = _reference_packages(spec.get("packages") or [])
+    emit('{"ready": true, "missing": %s}' % _json.dumps(missing), flush=True)
+    path = "/box/main.py"
+    with open(path, "rb") as f:
+        src = f.read()
+    try:
+        code = compile(src, path, "exec", dont_inherit=True)
+    except BaseException as e:
+        import traceback
+        emit('{"compile_error": %s}' % _esc("".join(traceback.format_exception_only(type(e), e)).strip()))
+        finish()
     if not record:
         _reliability_guard()
 
     # Like evalplus: a fresh globals dict, so __name__ is not "__main__"
     # and code under `if __name__ == "__main__":` does not run.
     env = {}
-    emit('{"ready": true}', flush=True)
     try:
         exec(code, env)
         fn = env[spec["entry_point"]]

@@ -1,9 +1,11 @@
-# scalebox harness for LiveCodeBench's functional problems (mode "lcb") and
-# DeepSeek-Coder's LeetCode contest set (mode "leetcode"). It runs every test
-# case of a sample in one process, as the reference runners do, and reports
-# each case's value, serialised here (common.py's encoder) and compared by
-# scalebox outside the sandbox with the expected value, which never enters
-# the sandbox.
+# scalebox harness for LiveCodeBench's functional problems (mode "lcb"),
+# DeepSeek-Coder's LeetCode contest set (mode "leetcode") and assert tests
+# that scalebox took apart into calls (mode "assert": HumanEval's check,
+# MBPP's asserts; judge.CheckProgram). It runs every test case of a sample
+# in one process, as the reference runners do, and reports each case's
+# value, serialised here (common.py's encoder) and compared by scalebox
+# outside the sandbox with the expected value, which never enters the
+# sandbox.
 #
 # Mode "lcb" mirrors lcb_runner's grade_call_based
 # (lcb_runner/evaluation/testing_util.py): the program is compiled after
@@ -17,8 +19,14 @@
 # lines (my_solution = Solution(), helper lambdas), run in a fresh globals
 # dict; each case assigns test_input and evaluates the assert's left side.
 #
+# Mode "assert" mirrors human-eval's and evalplus's execution: the program
+# (prompt and completion) and the test's module-level imports run in a
+# fresh globals dict, after evalplus's reliability guard; each case is an
+# expression (a call of the function under test, maybe converted by a
+# builtin) evaluated in those globals with `candidate` bound to the function.
+#
 # stdin: one JSON object {marker, mode, fn_name, setup, limit, wall,
-# inputs}. limit and wall are each case's CPU and wall-clock seconds (0: no
+# packages, inputs}. limit and wall are each case's CPU and wall-clock seconds (0: no
 # per-case limit). Results go to the original stdout as JSON lines; the
 # program's own stdout and stderr are discarded.
 import json as _json
@@ -64,7 +72,9 @@ sys.setrecursionlimit(50000)
 """
 
 # DeepSeek-Coder's IMPORT_HELPER["python"], joined by newlines. numpy is
-# imported when it is installed (the reference environment has it).
+# imported when the reference environment has it (python.packages) and the
+# host too; _reference_packages makes that import work after the guard, as
+# it does in DeepSeek's evaluation, which imported numpy before its guard.
 _LEETCODE_PRELUDE = """import math
 import re
 import sys
@@ -112,6 +122,24 @@ def _main():
         exit_now(0)
 
     mode = spec["mode"]
+    # The cases are read before the program runs, so it cannot change how.
+    cases = []
+    try:
+        for i, text in enumerate(spec["inputs"]):
+            if mode == "lcb":
+                cases.append([_json.loads(line) for line in text.split("\n")])
+            elif mode == "assert":
+                cases.append(compile(text, "<test>", "eval"))
+            else:
+                stmt, _, expr = text.rpartition("\n")
+                cases.append((compile(stmt, "<test>", "exec"), compile(expr, "<test>", "eval")))
+    except BaseException as e:
+        emit('{"harness_error": %s}' % _esc("case %d: %s" % (i, _describe(e))))
+        finish()
+    # What comes after the ready line is the program's doing: from reading
+    # its source on (a source that crashes the compiler included).
+    missing = _reference_packages(spec.get("packages") or [])
+    emit('{"ready": true, "missing": %s}' % _json.dumps(missing))
     path = "/box/main.py"
     with open(path, "rb") as f:
         src = f.read().decode("utf-8", "surrogateescape")
@@ -123,36 +151,27 @@ def _main():
 
     try:
         compile(src, path, "exec", dont_inherit=True)
-    except (SyntaxError, ValueError) as e:
+    except BaseException as e:
         compile_error(e)
     if mode == "lcb":
         whole = _LCB_PRELUDE + "\n\n" + src
+    elif mode == "assert":
+        whole = src + "\n" + spec.get("setup", "") + "\n"
     else:
         whole = _LEETCODE_PRELUDE + "\n" + src + "\n" + spec.get("setup", "") + "\n"
     try:
         # The reference compiles the program with its prelude (and test) as
         # one source: a __future__ import, say, fails there and here.
         code = compile(whole, path, "exec", dont_inherit=True)
-    except (SyntaxError, ValueError) as e:
+    except BaseException as e:
         compile_error(e, "the program does not compile inside the reference's program (its import prelude first; line numbers count it):\n")
 
-    # The cases are read before the program runs, so it cannot change how.
-    cases = []
-    try:
-        for i, text in enumerate(spec["inputs"]):
-            if mode == "lcb":
-                cases.append([_json.loads(line) for line in text.split("\n")])
-            else:
-                stmt, _, expr = text.rpartition("\n")
-                cases.append((compile(stmt, "<test>", "exec"), compile(expr, "<test>", "eval")))
-    except BaseException as e:
-        emit('{"harness_error": %s}' % _esc("case %d: %s" % (i, _describe(e))))
-        finish()
     limit, wall = spec.get("limit") or 0, spec.get("wall") or 0
     encode = _Encoder().encode
     clock = _time.process_time
     setitimer = _signal.setitimer
     tuple_items = tuple.__getitem__
+    truth = bool
 
     class _Timeout(BaseException):
         pass
@@ -175,8 +194,10 @@ def _main():
         setitimer(_signal.ITIMER_PROF, 0)
         setitimer(_signal.ITIMER_REAL, 0)
 
-    _reliability_guard(null_exit=(mode != "lcb"), null_open=False)
-    emit('{"ready": true}')
+    if mode == "assert":
+        _reliability_guard()
+    else:
+        _reliability_guard(null_exit=(mode != "lcb"), null_open=False)
     try:
         if mode == "lcb":
             # compile_code: exec into a fresh module named tmp_sol.
@@ -191,6 +212,13 @@ def _main():
                 where = "a function " + spec["fn_name"]
             if method is None:
                 raise LookupError("the program does not define " + where)
+        elif mode == "assert":
+            # human-eval: exec(program, {}), then check(<entry point>).
+            env = {}
+            exec(code, env)
+            if spec["fn_name"] not in env:
+                raise NameError("name '%s' is not defined" % spec["fn_name"])
+            scope = {"candidate": env[spec["fn_name"]], "_truth": truth, "_ident": _ident}
         else:
             env = {}
             exec(code, env)
@@ -205,6 +233,8 @@ def _main():
             try:
                 if mode == "lcb":
                     out = method(*case)
+                elif mode == "assert":
+                    out = eval(case, env, scope)
                 else:
                     exec(case[0], env)
                     out = eval(case[1], env)
@@ -231,6 +261,18 @@ def _main():
             continue
         emit('{"i": %d, "cpu": %r, "out": %s}' % (i, cpu, text))
     finish()
+
+
+class _NotASingleton:
+    pass
+
+
+def _ident(x):
+    # `x is True` and the like, judged outside: the singleton itself, or an
+    # object that is none of them (a numpy bool is not True).
+    if x is None or x is True or x is False:
+        return x
+    return _NotASingleton()
 
 
 _main()

@@ -1,0 +1,3 @@
+# task: atk/he
+def halve(x):
+    return x / 2
