@@ -26,7 +26,7 @@ func TestScaleBox(t *testing.T) {
 		{"1_000.5", "1000.5", true},
 		{"0x10", "16", false}, // Python's float() takes no hex
 		{"inf", "INF", true},
-		{"nan", "nan", true}, // equal as text
+		{"nan", "nan", true},          // equal as text
 		{"1 2", "1 2.0000001", false}, // floats per line, not per token
 		{"a\nb", "a", false},          // extra line: ScaleBox's zip accepts it
 		{"a", "a\nb", false},          // a prefix: ScaleBox's zip accepts it
