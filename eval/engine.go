@@ -59,7 +59,8 @@ type Engine struct {
 	closed bool
 	wg     sync.WaitGroup
 
-	running atomic.Int64 // jobs running now
+	builds  atomic.Int64 // builds running now
+	tests   atomic.Int64 // tests running now
 	waiting atomic.Int64 // tests of accepted samples not yet started
 }
 
@@ -107,8 +108,8 @@ func (e *Engine) Builder() *runner.Builder { return e.opts.Builder }
 
 // Load is a snapshot of the engine's work.
 type Load struct {
-	// Running is the number of jobs (builds and tests) running now.
-	Running int
+	// Builds and Tests are the numbers of builds and tests running now.
+	Builds, Tests int
 	// Waiting is the number of tests of accepted samples that have not
 	// started (including the tests of samples not yet built).
 	Waiting int
@@ -126,7 +127,7 @@ func (e *Engine) Load() Load {
 		}
 	}
 	e.mu.Unlock()
-	return Load{Running: int(e.running.Load()), Waiting: int(max(e.waiting.Load(), 0)), Submissions: n}
+	return Load{Builds: int(e.builds.Load()), Tests: int(e.tests.Load()), Waiting: int(max(e.waiting.Load(), 0)), Submissions: n}
 }
 
 // Request is a set of samples to judge against a benchmark's problems.
@@ -345,9 +346,7 @@ func (e *Engine) worker() {
 			continue
 		}
 		e.mu.Unlock()
-		e.running.Add(1)
 		e.do(j)
-		e.running.Add(-1)
 		e.mu.Lock()
 	}
 }
@@ -408,9 +407,13 @@ func (s *Submission) takeLocked() (job, bool) {
 
 func (e *Engine) do(j job) {
 	if j.run < 0 {
+		e.builds.Add(1)
+		defer e.builds.Add(-1)
 		j.sub.build(j.st)
 		return
 	}
+	e.tests.Add(1)
+	defer e.tests.Add(-1)
 	j.sub.test(j.st, j.run)
 }
 
@@ -472,7 +475,7 @@ func (s *Submission) build(st *sampleState) {
 		s.finishEarly(st, judge.SE, fmt.Sprintf("build failed after %d attempts: %v", attempts, err))
 		return
 	}
-	res.Compile = &CompileResult{OK: br.Program != nil, Message: br.Message, Cached: br.Cached, Ran: len(tc.Lang.Compile) > 0, Usage: br.Usage}
+	res.Compile = &CompileResult{OK: br.Program != nil, Message: br.Message, Cached: br.Cached, Ran: len(tc.Lang.Compile) > 0, Status: br.Status, Usage: br.Usage}
 	if br.Program == nil {
 		s.finishEarly(st, judge.CE, br.Message)
 		return

@@ -96,7 +96,7 @@ func TestEngineFairness(t *testing.T) {
 		t.Errorf("the small submission's test was run %d of %d runs after it was submitted", at-before, len(sb.stdin)-before)
 	}
 	// The worker may still be returning from the last job.
-	for i := 0; i < 100 && e.Load().Running > 0; i++ {
+	for i := 0; i < 100 && e.Load().Tests+e.Load().Builds > 0; i++ {
 		time.Sleep(10 * time.Millisecond)
 	}
 	if l := e.Load(); l != (Load{}) {

@@ -103,8 +103,11 @@ type CompileResult struct {
 	Message string
 	Cached  bool
 	// Ran is false when the language has no compile step.
-	Ran   bool
-	Usage runner.Usage
+	Ran bool
+	// Status says how the compile step ended (for a failed one: exited
+	// with an error, or stopped by a limit).
+	Status runner.Status
+	Usage  runner.Usage
 }
 
 // TestResult is the judgement of one test.
