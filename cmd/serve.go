@@ -37,6 +37,8 @@ type serveOptions struct {
 	cpuTime        time.Duration
 	memory         string
 	logFormat      string
+	statsInterval  time.Duration
+	warm           string
 	// LiveCodeBench: release and contest window of a loaded livecodebench.
 	release, startDate, endDate string
 }
@@ -83,6 +85,9 @@ those in flight finish (up to --drain-timeout), then it exits 0.`,
 			if o.retries < 0 {
 				return usageError("--retries must not be negative")
 			}
+			if o.statsInterval < 100*time.Millisecond {
+				return usageError("--stats-interval must be at least 100ms")
+			}
 			if o.drain <= 0 {
 				return usageError("--drain-timeout must be positive")
 			}
@@ -120,6 +125,8 @@ those in flight finish (up to --drain-timeout), then it exits 0.`,
 	f.DurationVar(&o.cpuTime, "cpu-time", server.DefaultLimits.CPUTime, "CPU time limit of an inline test whose request names none")
 	f.StringVar(&o.memory, "memory", "1GiB", "memory limit of an inline test whose request names none")
 	f.StringVar(&o.logFormat, "log-format", "json", "request log format on stderr: json or text")
+	f.StringVar(&o.warm, "warm", "auto", "languages whose toolchain is prepared at start (precompiled headers, class-data archives): auto (every one that has a prepare step), none, or a comma-separated list")
+	f.DurationVar(&o.statsInterval, "stats-interval", 5*time.Second, "length of one interval of /v1/stats's history (180 are kept)")
 	return c
 }
 
@@ -206,12 +213,17 @@ func runServe(ctx context.Context, o *serveOptions) error {
 	if o.logFormat == "text" {
 		handler = slog.NewTextHandler(stderr, hopts)
 	}
+	warm, err := warmLanguages(o.warm, env.res)
+	if err != nil {
+		return err
+	}
 	limits := server.DefaultLimits
 	limits.CPUTime, limits.MemoryBytes = o.cpuTime, int64(memory)
 	srv, err := server.New(server.Config{
 		Engine: engine, Resolver: env.res, Benchmarks: benches, Limits: limits,
 		MaxQueuedTests: o.maxQueue, MaxBodyBytes: int64(maxBody), Token: token,
 		Logger: slog.New(handler), Version: buildinfo.Version(), Commit: buildinfo.Commit(),
+		HistoryInterval: o.statsInterval, Warm: warm,
 	})
 	if err != nil {
 		return err
@@ -225,6 +237,35 @@ func runServe(ctx context.Context, o *serveOptions) error {
 		return err
 	}
 	return nil
+}
+
+// warmLanguages resolves --warm: "auto" is every language with a prepare
+// step whose toolchain is installed.
+func warmLanguages(spec string, res *runner.Resolver) ([]string, error) {
+	switch spec {
+	case "none", "":
+		return nil, nil
+	case "auto":
+		var ids []string
+		for _, id := range res.Languages().IDs() {
+			if len(res.Languages()[id].Prepare) == 0 {
+				continue
+			}
+			if _, err := res.Toolchain(id); err == nil {
+				ids = append(ids, id)
+			}
+		}
+		return ids, nil
+	}
+	var ids []string
+	for _, id := range strings.Split(spec, ",") {
+		id = strings.TrimSpace(id)
+		if _, err := res.Toolchain(id); err != nil {
+			return nil, usageError("--warm: %v", err)
+		}
+		ids = append(ids, id)
+	}
+	return ids, nil
 }
 
 // isLoopback reports whether a listen host is only reachable from this

@@ -56,13 +56,16 @@ type sampleOut struct {
 	Passed      bool          `json:"passed"`
 	// Reward is 1 or 0 (the fraction of tests passed with all_tests);
 	// null for a system error, which is neither.
-	Reward       *float64    `json:"reward"`
-	PassFraction *float64    `json:"pass_fraction"`
-	TestsPassed  int         `json:"tests_passed"`
-	TestsTotal   int         `json:"tests_total"`
-	BasePassed   *bool       `json:"base_passed,omitempty"`
-	Compile      *compileOut `json:"compile,omitempty"`
-	Tests        []testOut   `json:"tests"`
+	Reward       *float64 `json:"reward"`
+	PassFraction *float64 `json:"pass_fraction"`
+	TestsPassed  int      `json:"tests_passed"`
+	TestsTotal   int      `json:"tests_total"`
+	BasePassed   *bool    `json:"base_passed,omitempty"`
+	// LimitRatio is the largest share of its CPU time limit an input used
+	// (function problems): near 1, the verdict sits at the limit.
+	LimitRatio float64     `json:"limit_ratio,omitempty"`
+	Compile    *compileOut `json:"compile,omitempty"`
+	Tests      []testOut   `json:"tests"`
 }
 
 type compileOut struct {
@@ -348,7 +351,7 @@ func sampleFrom(i int, res *eval.SampleResult, partial, keepOutput bool) sampleO
 	o := sampleOut{
 		Index: i, TaskID: res.Sample.TaskID, SampleIndex: res.Sample.Index, Language: res.Language,
 		Verdict: res.Verdict, Message: res.Message, Passed: res.Passed(), TestsTotal: res.TestsTotal,
-		BasePassed: res.BasePassed, Tests: []testOut{},
+		BasePassed: res.BasePassed, LimitRatio: res.LimitRatio(), Tests: []testOut{},
 	}
 	if c := res.Compile; c != nil && c.Ran {
 		o.Compile = &compileOut{OK: c.OK, Cached: c.Cached, Message: c.Message, CPUTime: c.Usage.CPUTime.Seconds(),

@@ -63,6 +63,11 @@ type Config struct {
 	HistoryInterval time.Duration
 	HistoryLength   int
 	RecentRequests  int
+	// Warm lists languages (scalebox ids) whose toolchain is prepared
+	// (a precompiled header, a class-data archive) when Serve starts, one
+	// after the other, so that the first requests in them do not wait for
+	// it; /readyz answers 503 until it is done.
+	Warm []string
 }
 
 // Limits bound each test of inline problems.
@@ -98,6 +103,7 @@ type Server struct {
 	mux     *http.ServeMux
 	started time.Time
 
+	warming  atomic.Int64 // languages left to warm
 	admitted atomic.Int64 // tests admitted and not finished
 	inflight atomic.Int64 // requests being handled
 	draining atomic.Bool
@@ -141,8 +147,34 @@ func New(cfg Config) (*Server, error) {
 	}
 	s.metrics = newMetrics(cfg.Version, cfg.Commit)
 	s.stats = newStats(cfg.HistoryInterval, cfg.HistoryLength, cfg.RecentRequests)
+	s.warming.Store(int64(len(cfg.Warm)))
 	s.routes()
 	return s, nil
+}
+
+// warm prepares the toolchains of cfg.Warm by building each language's
+// hello program (which runs its prepare step once), one at a time.
+func (s *Server) warm(ctx context.Context) {
+	for _, id := range s.cfg.Warm {
+		if ctx.Err() != nil {
+			return
+		}
+		start := time.Now()
+		tc, err := s.cfg.Resolver.Toolchain(id)
+		if err == nil {
+			var br *runner.BuildResult
+			br, err = s.cfg.Engine.Builder().Build(ctx, tc, map[string][]byte{tc.Lang.Source: []byte(tc.Lang.Hello)})
+			if err == nil && br.Program == nil {
+				err = errors.New(br.Message)
+			}
+		}
+		if err != nil && ctx.Err() == nil {
+			s.log.Warn("could not prepare a toolchain", "language", id, "err", err)
+		} else {
+			s.log.Info("toolchain prepared", "language", id, "seconds", time.Since(start).Seconds())
+		}
+		s.warming.Add(-1)
+	}
 }
 
 // Handler is the server's HTTP handler.
@@ -174,6 +206,14 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, drain time.Duration
 		}
 	}()
 	defer func() { close(stopTicks); <-tickDone }()
+
+	wctx, stopWarm := context.WithCancel(ctx)
+	warmDone := make(chan struct{})
+	go func() {
+		defer close(warmDone)
+		s.warm(wctx)
+	}()
+	defer func() { stopWarm(); <-warmDone }()
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -498,6 +538,10 @@ func (s *Server) retryAfter(queued int64) int {
 func (s *Server) handleReady(w http.ResponseWriter, _ *http.Request, _ *reqCtx) {
 	if s.draining.Load() {
 		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "draining"})
+		return
+	}
+	if n := s.warming.Load(); n > 0 {
+		writeJSON(w, http.StatusServiceUnavailable, map[string]any{"status": "warming", "languages_left": n})
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"status": "ready", "jobs": s.cfg.Engine.Jobs(), "languages": s.langs.known})
