@@ -7,6 +7,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -22,25 +23,40 @@ import (
 	"time"
 )
 
-// binary is the scalebox binary built for these tests.
-var binary string
+// binary is the scalebox binary built for these tests, on first use.
+var (
+	binary     string
+	binaryDir  string
+	binaryOnce sync.Once
+	binaryErr  error
+)
+
+func buildBinary(t testing.TB) {
+	t.Helper()
+	binaryOnce.Do(func() {
+		binaryDir, binaryErr = os.MkdirTemp("", "scalebox-serve-test-")
+		if binaryErr != nil {
+			return
+		}
+		binary = filepath.Join(binaryDir, "scalebox")
+		out, err := exec.Command("go", "build", "-o", binary, "..").CombinedOutput()
+		if err != nil {
+			binaryErr = fmt.Errorf("build scalebox: %v\n%s", err, out)
+		}
+	})
+	if binaryErr != nil {
+		t.Fatal(binaryErr)
+	}
+}
 
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "scalebox-serve-test-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	binary = filepath.Join(dir, "scalebox")
-	build := exec.Command("go", "build", "-o", binary, "..")
-	build.Stdout, build.Stderr = os.Stderr, os.Stderr
-	if err := build.Run(); err != nil {
-		fmt.Fprintln(os.Stderr, "build scalebox:", err)
-		os.RemoveAll(dir)
-		os.Exit(1)
-	}
 	code := m.Run()
-	os.RemoveAll(dir)
+	if shared != nil {
+		shared.stop()
+	}
+	if binaryDir != "" {
+		os.RemoveAll(binaryDir)
+	}
 	os.Exit(code)
 }
 
@@ -75,6 +91,7 @@ var listening = regexp.MustCompile(`listening on (http://\S+)`)
 // private config and data directory, and stops it when the test ends.
 func startServer(t testing.TB, args ...string) *server {
 	t.Helper()
+	buildBinary(t)
 	home := t.TempDir()
 	cache, _ := os.UserCacheDir()
 	if !slices.Contains(args, "--warm") {
@@ -117,7 +134,11 @@ func startServer(t testing.TB, args ...string) *server {
 		cmd.Process.Kill()
 		t.Fatalf("scalebox serve did not start:\n%s", s.stderr())
 	}
-	t.Cleanup(func() { s.stop() })
+	t.Cleanup(func() {
+		if err := s.stop(); err != nil && !strings.Contains(err.Error(), "signal") {
+			t.Errorf("scalebox serve: %v", err)
+		}
+	})
 	// Ready: the toolchains it was asked to warm are prepared.
 	for deadline := time.Now().Add(5 * time.Minute); ; {
 		resp, err := http.Get(s.url + "/readyz")
@@ -154,7 +175,7 @@ func (s *server) stop() error {
 	case <-time.After(time.Minute):
 		s.cmd.Process.Kill()
 		<-s.done
-		s.t.Errorf("scalebox serve did not stop within a minute of SIGTERM")
+		return errors.New("scalebox serve did not stop within a minute of SIGTERM")
 	}
 	return s.err
 }
@@ -215,7 +236,6 @@ func (s *server) get(t testing.TB, path string) (int, []byte) {
 var (
 	sharedOnce sync.Once
 	shared     *server
-	sharedT    = &testing.T{}
 )
 
 // sharedServer is one server for the tests that need no special flags.

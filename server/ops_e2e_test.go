@@ -52,6 +52,7 @@ func TestAuth(t *testing.T) {
 	}
 
 	// Beyond loopback without a token: a usage error, before listening.
+	buildBinary(t)
 	out, err := exec.Command(binary, "serve", "--listen", "0.0.0.0:0", "--warm", "none").CombinedOutput()
 	var ee *exec.ExitError
 	if !errors.As(err, &ee) || ee.ExitCode() != 2 || !strings.Contains(string(out), "--token-file") {
