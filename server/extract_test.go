@@ -2,8 +2,11 @@ package server
 
 import (
 	"encoding/json"
+	"os"
 	"strings"
 	"testing"
+
+	"go.yaml.in/yaml/v3"
 )
 
 // TestExtractCode follows ScaleBox's default_extract_helper: complete
@@ -65,4 +68,30 @@ func FuzzParseCases(f *testing.F) {
 			functionProblems(c)
 		}
 	})
+}
+
+// TestOpenAPIListsEveryEndpoint keeps docs/openapi.yaml in step with the
+// routes.
+func TestOpenAPIListsEveryEndpoint(t *testing.T) {
+	data, err := os.ReadFile("../docs/openapi.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Paths map[string]map[string]any `yaml:"paths"`
+	}
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		t.Fatal(err)
+	}
+	s := &Server{}
+	s.routes()
+	for _, route := range s.routeList {
+		method, path, _ := strings.Cut(route, " ")
+		if _, ok := doc.Paths[path][strings.ToLower(method)]; !ok {
+			t.Errorf("docs/openapi.yaml lacks %s", route)
+		}
+	}
+	if len(doc.Paths) != len(s.routeList) {
+		t.Errorf("docs/openapi.yaml has %d paths, the server %d routes", len(doc.Paths), len(s.routeList))
+	}
 }

@@ -102,6 +102,9 @@ type Server struct {
 	stats   *stats
 	mux     *http.ServeMux
 	started time.Time
+	// routeList holds the API's routes but the catch-alls, as routes
+	// registers them (docs/openapi.yaml must list each).
+	routeList []string
 
 	warming  atomic.Int64 // languages left to warm
 	admitted atomic.Int64 // tests admitted and not finished
@@ -242,6 +245,9 @@ func (s *Server) routes() {
 	s.mux = http.NewServeMux()
 	handle := func(pattern, endpoint string, evaluates bool, h func(w http.ResponseWriter, r *http.Request, rc *reqCtx)) {
 		s.mux.Handle(pattern, s.wrap(endpoint, evaluates, h))
+		if strings.Contains(pattern, " /") && !strings.HasSuffix(pattern, "{$}") {
+			s.routeList = append(s.routeList, pattern)
+		}
 	}
 	// SandboxFusion.
 	handle("POST /run_code", "run_code", true, s.handleRunCode)
