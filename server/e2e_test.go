@@ -39,7 +39,11 @@ func buildBinary(t testing.TB) {
 			return
 		}
 		binary = filepath.Join(binaryDir, "scalebox")
-		out, err := exec.Command("go", "build", "-o", binary, "..").CombinedOutput()
+		args := []string{"build", "-o", binary}
+		if raceEnabled {
+			args = append(args, "-race")
+		}
+		out, err := exec.Command("go", append(args, "..")...).CombinedOutput()
 		if err != nil {
 			binaryErr = fmt.Errorf("build scalebox: %v\n%s", err, out)
 		}
@@ -53,6 +57,10 @@ func TestMain(m *testing.M) {
 	code := m.Run()
 	if shared != nil {
 		shared.stop()
+		if strings.Contains(shared.stderr(), "WARNING: DATA RACE") {
+			fmt.Fprintf(os.Stderr, "the shared server has a data race:\n%s", shared.stderr())
+			code = 1
+		}
 	}
 	if binaryDir != "" {
 		os.RemoveAll(binaryDir)
@@ -137,6 +145,9 @@ func startServer(t testing.TB, args ...string) *server {
 	t.Cleanup(func() {
 		if err := s.stop(); err != nil && !strings.Contains(err.Error(), "signal") {
 			t.Errorf("scalebox serve: %v", err)
+		}
+		if strings.Contains(s.stderr(), "WARNING: DATA RACE") {
+			t.Errorf("the server has a data race:\n%s", s.stderr())
 		}
 	})
 	// Ready: the toolchains it was asked to warm are prepared.
