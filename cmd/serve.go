@@ -39,6 +39,7 @@ type serveOptions struct {
 	logFormat      string
 	statsInterval  time.Duration
 	warm           string
+	rotateBuilds   int
 	// LiveCodeBench: release and contest window of a loaded livecodebench.
 	release, startDate, endDate string
 }
@@ -85,6 +86,9 @@ those in flight finish (up to --drain-timeout), then it exits 0.`,
 			if o.retries < 0 {
 				return usageError("--retries must not be negative")
 			}
+			if o.rotateBuilds < 0 {
+				return usageError("--rotate-builds must not be negative")
+			}
 			if o.statsInterval < 100*time.Millisecond {
 				return usageError("--stats-interval must be at least 100ms")
 			}
@@ -126,6 +130,7 @@ those in flight finish (up to --drain-timeout), then it exits 0.`,
 	f.StringVar(&o.memory, "memory", "1GiB", "memory limit of an inline test whose request names none")
 	f.StringVar(&o.logFormat, "log-format", "json", "request log format on stderr: json or text")
 	f.StringVar(&o.warm, "warm", "auto", "languages whose toolchain is prepared at start (precompiled headers, class-data archives): auto (every one that has a prepare step), none, or a comma-separated list")
+	f.IntVar(&o.rotateBuilds, "rotate-builds", 20000, "start a fresh build cache after this many new builds, removing the old one once unused (0: never), so that a long-running server does not keep every program it built")
 	f.DurationVar(&o.statsInterval, "stats-interval", 5*time.Second, "length of one interval of /v1/stats's history (180 are kept)")
 	return c
 }
@@ -195,6 +200,17 @@ func runServe(ctx context.Context, o *serveOptions) error {
 		}
 	}
 	engineOpts := eval.EngineOptions{Sandbox: env.sb, Resolver: env.res, Builder: env.builder, Jobs: o.jobs, Retries: o.retries, Logger: o.g.logger()}
+	if o.rotateBuilds > 0 {
+		uid, gid := env.sb.HostIDs()
+		engineOpts.MaxBuilds = o.rotateBuilds
+		engineOpts.NewBuilder = func() (*runner.Builder, error) {
+			b, err := runner.NewBuilder(env.sb, uid, gid)
+			if err == nil {
+				b.Limits = env.builder.Limits
+			}
+			return b, err
+		}
+	}
 	if total := totalMemory(); total > 0 {
 		engineOpts.MemoryBudgetBytes = int64(o.memoryShare * float64(total))
 	}

@@ -17,12 +17,12 @@ func TestServeFlags(t *testing.T) {
 		want serveOptions
 	}{
 		{nil, nil, serveOptions{listen: "127.0.0.1:8080", jobs: defaultJobs(), sandbox: "auto", retries: 2, memoryShare: 0.75,
-			maxBody: "64MiB", drain: 30 * time.Second, cpuTime: 10 * time.Second, memory: "1GiB", logFormat: "json", statsInterval: 5 * time.Second, warm: "auto"}},
+			maxBody: "64MiB", drain: 30 * time.Second, cpuTime: 10 * time.Second, memory: "1GiB", logFormat: "json", statsInterval: 5 * time.Second, warm: "auto", rotateBuilds: 20000}},
 		{[]string{"--listen", "0.0.0.0:9000", "--token-file", "tok", "-j", "16", "--bench", "codecontests=cc.jsonl", "--bench", "humanevalplus",
 			"--max-queue", "500", "--drain-timeout", "5s", "--warm", "none", "--log-format", "text"}, map[string]string{"SCALEBOX_RETRIES": "4"},
 			serveOptions{listen: "0.0.0.0:9000", tokenFile: "tok", jobs: 16, sandbox: "auto", retries: 4, memoryShare: 0.75,
 				benches: []string{"codecontests=cc.jsonl", "humanevalplus"}, maxQueue: 500, maxBody: "64MiB", drain: 5 * time.Second,
-				cpuTime: 10 * time.Second, memory: "1GiB", logFormat: "text", statsInterval: 5 * time.Second, warm: "none"}},
+				cpuTime: 10 * time.Second, memory: "1GiB", logFormat: "text", statsInterval: 5 * time.Second, warm: "none", rotateBuilds: 20000}},
 	}
 	for _, tt := range tests {
 		var got *serveOptions

@@ -36,6 +36,23 @@ type EngineOptions struct {
 	// its limit (at most the whole budget) to be free.
 	MemoryBudgetBytes int64
 	Logger            *slog.Logger
+	// NewBuilder and MaxBuilds bound what a long-running engine (a
+	// server) keeps of the programs it built: after MaxBuilds new builds
+	// (reused ones do not count) the engine starts a fresh builder from
+	// NewBuilder, and closes the retired one (its files and cache) once no
+	// sample that uses it is running. The fresh builder runs the languages'
+	// prepare steps again when first needed. Zero or nil: one builder.
+	NewBuilder func() (*runner.Builder, error)
+	MaxBuilds  int
+}
+
+// builderGen is a builder and the samples using it.
+type builderGen struct {
+	b       *runner.Builder
+	owned   bool // made by NewBuilder: the engine closes it
+	builds  int  // builds that were not reused
+	users   int  // samples started with it and not finished
+	retired bool
 }
 
 // Engine runs the samples of any number of submissions through one bounded
@@ -58,6 +75,9 @@ type Engine struct {
 	rr     int           // the submission the next take starts from
 	closed bool
 	wg     sync.WaitGroup
+	gen    *builderGen   // the builder new samples use
+	gens   []*builderGen // retired builders not yet closed
+	closes sync.WaitGroup
 
 	builds  atomic.Int64 // builds running now
 	tests   atomic.Int64 // tests running now
@@ -80,6 +100,7 @@ func NewEngine(opts EngineOptions) (*Engine, error) {
 		e.memory = semaphore.NewWeighted(opts.MemoryBudgetBytes)
 	}
 	e.cond = sync.NewCond(&e.mu)
+	e.gen = &builderGen{b: opts.Builder}
 	e.wg.Add(opts.Jobs)
 	for range opts.Jobs {
 		go e.worker()
@@ -98,13 +119,73 @@ func (e *Engine) Close() {
 	e.cond.Broadcast()
 	e.mu.Unlock()
 	e.wg.Wait()
+	e.closes.Wait()
+	for _, g := range append(e.gens, e.gen) {
+		if g.owned {
+			g.b.Close()
+		}
+	}
 }
 
 // Jobs is the number of sandboxed processes the engine runs at once.
 func (e *Engine) Jobs() int { return e.opts.Jobs }
 
-// Builder is the engine's builder.
-func (e *Engine) Builder() *runner.Builder { return e.opts.Builder }
+// Builder is the builder new samples are built with.
+func (e *Engine) Builder() *runner.Builder {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.gen.b
+}
+
+// useBuilderLocked gives a starting sample the current builder.
+func (e *Engine) useBuilderLocked(st *sampleState) {
+	st.gen = e.gen
+	st.gen.users++
+}
+
+// releaseBuilderLocked ends a sample's use of its builder, closing a
+// retired one that nobody uses any more.
+func (e *Engine) releaseBuilderLocked(st *sampleState) {
+	g := st.gen
+	if g == nil {
+		return
+	}
+	st.gen = nil
+	g.users--
+	if g.retired && g.users == 0 && g.owned {
+		for i, x := range e.gens {
+			if x == g {
+				e.gens = append(e.gens[:i], e.gens[i+1:]...)
+				break
+			}
+		}
+		e.closes.Add(1)
+		go func() {
+			defer e.closes.Done()
+			g.b.Close()
+		}()
+	}
+}
+
+// builtLocked counts a build that was not reused, and starts a fresh
+// builder when the current one has made MaxBuilds.
+func (e *Engine) builtLocked(g *builderGen) {
+	g.builds++
+	if g != e.gen || e.opts.MaxBuilds <= 0 || e.opts.NewBuilder == nil || g.builds < e.opts.MaxBuilds {
+		return
+	}
+	b, err := e.opts.NewBuilder()
+	if err != nil {
+		e.opts.Logger.Warn("could not start a fresh builder; keeping the current one", "err", err)
+		g.builds = 0
+		return
+	}
+	e.opts.Logger.Info("builder rotated", "builds", g.builds)
+	g.retired = true
+	e.gens = append(e.gens, g)
+	// The sample that made the last build still uses g: its end closes it.
+	e.gen = &builderGen{b: b, owned: true}
+}
 
 // Load is a snapshot of the engine's work.
 type Load struct {
@@ -317,6 +398,8 @@ type sampleState struct {
 	s   *benchmarks.Sample
 	p   *benchmarks.Problem
 
+	// gen is the builder the sample is built (and its checker run) with.
+	gen *builderGen
 	// Set by the build job before any run job exists.
 	plan *benchmarks.Plan
 	prog *runner.Program
@@ -402,6 +485,7 @@ func (s *Submission) takeLocked() (job, bool) {
 	st := s.pending[s.next]
 	s.next++
 	s.active++
+	s.e.useBuilderLocked(st)
 	return job{sub: s, st: st, run: -1}, true
 }
 
@@ -420,6 +504,7 @@ func (e *Engine) do(j job) {
 // build resolves the toolchain, plans the sample and compiles it.
 func (s *Submission) build(st *sampleState) {
 	e, ctx, b := s.e, s.ctx, s.req.Benchmark
+	builder := st.gen.b
 	lang := b.SampleLanguage(st.p, st.s)
 	res := &SampleResult{Sample: st.s, Language: lang, TestsTotal: st.p.NumTests()}
 	st.result = res
@@ -435,7 +520,7 @@ func (s *Submission) build(st *sampleState) {
 		return
 	}
 	plan, err := b.Plan(st.p, st.s, tc.Lang, benchmarks.PlanOptions{
-		EarlyStop: s.req.EarlyStop, Sandbox: e.opts.Sandbox, Builder: e.opts.Builder, Resolver: e.opts.Resolver,
+		EarlyStop: s.req.EarlyStop, Sandbox: e.opts.Sandbox, Builder: builder, Resolver: e.opts.Resolver,
 	})
 	if err != nil {
 		var (
@@ -456,15 +541,15 @@ func (s *Submission) build(st *sampleState) {
 	attempts, err := e.retry(ctx, func() error {
 		var err error
 		if plan.Stage {
-			br, err = e.opts.Builder.Stage(ctx, tc, plan.Files)
+			br, err = builder.Stage(ctx, tc, plan.Files)
 			return err
 		}
-		release, err := e.admit(ctx, e.opts.Builder.Limits.MemoryBytes)
+		release, err := e.admit(ctx, builder.Limits.MemoryBytes)
 		if err != nil {
 			return err
 		}
 		defer release()
-		br, err = e.opts.Builder.BuildWith(ctx, tc, plan.Files, runner.BuildOptions{Compile: plan.Compile, Env: plan.Env})
+		br, err = builder.BuildWith(ctx, tc, plan.Files, runner.BuildOptions{Compile: plan.Compile, Env: plan.Env})
 		return err
 	})
 	if err != nil {
@@ -476,6 +561,11 @@ func (s *Submission) build(st *sampleState) {
 		return
 	}
 	res.Compile = &CompileResult{OK: br.Program != nil, Message: br.Message, Cached: br.Cached, Ran: len(tc.Lang.Compile) > 0, Status: br.Status, Usage: br.Usage}
+	if !br.Cached {
+		e.mu.Lock()
+		e.builtLocked(st.gen)
+		e.mu.Unlock()
+	}
 	if br.Program == nil {
 		s.finishEarly(st, judge.CE, br.Message)
 		return
@@ -493,6 +583,7 @@ func (s *Submission) build(st *sampleState) {
 		e.waiting.Add(-int64(n))
 		st.stopped = true
 		s.active--
+		s.e.releaseBuilderLocked(st)
 		s.checkDoneLocked()
 		return
 	}
@@ -673,6 +764,7 @@ func (s *Submission) abandon(st *sampleState) {
 	s.e.waiting.Add(-int64(st.p.NumTests()))
 	st.stopped = true
 	s.active--
+	s.e.releaseBuilderLocked(st)
 	s.checkDoneLocked()
 }
 
@@ -685,6 +777,7 @@ func (s *Submission) finishRunLocked(st *sampleState) {
 	}
 	if st.stopped {
 		s.active--
+		s.e.releaseBuilderLocked(st)
 		s.checkDoneLocked()
 		return
 	}
@@ -773,6 +866,7 @@ func decideBase(st *sampleState) {
 // finishSampleLocked reports a finished sample.
 func (s *Submission) finishSampleLocked(st *sampleState) {
 	s.active--
+	s.e.releaseBuilderLocked(st)
 	s.emitLocked(Event{Sample: st.seq, Language: st.result.Language, Result: st.result})
 	s.checkDoneLocked()
 }

@@ -3,6 +3,8 @@ package eval
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -154,5 +156,62 @@ func TestEngineCancelAndSharedCache(t *testing.T) {
 	}
 	if l := e.Load(); l.Waiting != 0 {
 		t.Errorf("waiting tests after cancel: %+v", l)
+	}
+}
+
+// TestEngineRotatesBuilders: after MaxBuilds new builds the engine builds
+// with a fresh builder and removes the retired one once its samples end,
+// so that a server does not keep every program it ever built.
+func TestEngineRotatesBuilders(t *testing.T) {
+	sb := needSandbox(t)
+	// The sandbox's user must reach the builds: not under t.TempDir (0700).
+	tmp, err := os.MkdirTemp("", "scalebox-rotate-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.Chmod(tmp, 0o711)
+	t.Cleanup(func() { os.RemoveAll(tmp) })
+	t.Setenv("TMPDIR", tmp)
+	b := newBench(t, "", fiveTests)
+	opts := options(t, sb, b, nil)
+	e, err := NewEngine(EngineOptions{Sandbox: sb, Resolver: opts.Resolver, Builder: opts.Builder, Jobs: 2, MaxBuilds: 2,
+		NewBuilder: func() (*runner.Builder, error) { return runner.NewBuilder(sb, 0, 0) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := e.Builder()
+	var lines []string
+	for i := range 7 {
+		lines = append(lines, fmt.Sprintf(`{"task_id": "echo", "solution": "# %d\nprint(input())"}`, i))
+	}
+	sub, err := e.Submit(context.Background(), Request{Benchmark: b, Samples: samples(t, lines...)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, res := drain(sub)
+	for _, r := range res {
+		if r.Verdict != judge.AC {
+			t.Errorf("sample %d: %s %s", r.Sample.Index, r.Verdict, r.Message)
+		}
+	}
+	if len(res) != 7 || e.Builder() == first {
+		t.Errorf("%d results; builder rotated: %v", len(res), e.Builder() != first)
+	}
+	// The retired builders are removed once their samples ended: left are
+	// the first (the caller's) and the current one.
+	var dirs []string
+	for i := 0; i < 100; i++ {
+		dirs, _ = filepath.Glob(filepath.Join(tmp, "scalebox-build-*"))
+		if len(dirs) <= 2 {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if len(dirs) != 2 {
+		t.Errorf("%d build directories left, want 2: %v", len(dirs), dirs)
+	}
+	e.Close()
+	if dirs, _ = filepath.Glob(filepath.Join(tmp, "scalebox-build-*")); len(dirs) != 1 {
+		t.Errorf("after Close, %d build directories left, want the caller's: %v", len(dirs), dirs)
 	}
 }
