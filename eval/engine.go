@@ -2,9 +2,13 @@ package eval
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -78,6 +82,11 @@ type Engine struct {
 	gen    *builderGen   // the builder new samples use
 	gens   []*builderGen // retired builders not yet closed
 	closes sync.WaitGroup
+	// building holds the builds in progress by content, with the samples
+	// parked until they end: a sample whose program is being built for
+	// another (verl sends a program once per test case, at once) waits
+	// without holding a worker, then finds the build in the cache.
+	building map[string][]*sampleState
 
 	builds  atomic.Int64 // builds running now
 	tests   atomic.Int64 // tests running now
@@ -101,6 +110,7 @@ func NewEngine(opts EngineOptions) (*Engine, error) {
 	}
 	e.cond = sync.NewCond(&e.mu)
 	e.gen = &builderGen{b: opts.Builder}
+	e.building = map[string][]*sampleState{}
 	e.wg.Add(opts.Jobs)
 	for range opts.Jobs {
 		go e.worker()
@@ -252,9 +262,10 @@ type Submission struct {
 	tests   int
 
 	// Guarded by e.mu.
-	next      int     // first sample not yet started
-	queue     jobHeap // runnable test jobs of started samples
-	active    int     // started samples not yet finished
+	next      int            // first sample not yet started
+	queue     jobHeap        // runnable test jobs of started samples
+	rebuilds  []*sampleState // started samples whose build waited for an identical one
+	active    int            // started samples not yet finished
 	cancelled bool
 	done      bool
 	events    []Event
@@ -279,7 +290,7 @@ func (e *Engine) Submit(ctx context.Context, req Request) (*Submission, error) {
 		if req.Skip != nil && req.Skip(smp.TaskID, smp.Index) {
 			continue
 		}
-		s.pending = append(s.pending, &sampleState{seq: len(s.pending), s: smp, p: p})
+		s.pending = append(s.pending, &sampleState{sub: s, seq: len(s.pending), s: smp, p: p})
 		s.tests += p.NumTests()
 	}
 	e.mu.Lock()
@@ -365,6 +376,22 @@ func (s *Submission) cancelLocked() {
 		s.e.waiting.Add(-1)
 		s.finishRunLocked(j.st)
 	}
+	parked := s.rebuilds
+	s.rebuilds = nil
+	for key, list := range s.e.building {
+		kept := list[:0]
+		for _, st := range list {
+			if st.sub == s {
+				parked = append(parked, st)
+			} else {
+				kept = append(kept, st)
+			}
+		}
+		s.e.building[key] = kept
+	}
+	for _, st := range parked {
+		s.abandonLocked(st)
+	}
 	s.checkDoneLocked()
 }
 
@@ -394,6 +421,7 @@ type job struct {
 }
 
 type sampleState struct {
+	sub *Submission
 	seq int
 	s   *benchmarks.Sample
 	p   *benchmarks.Problem
@@ -479,6 +507,11 @@ func (s *Submission) takeLocked() (job, bool) {
 		}
 		return j, true
 	}
+	if len(s.rebuilds) > 0 {
+		st := s.rebuilds[0]
+		s.rebuilds = s.rebuilds[1:]
+		return job{sub: s, st: st, run: -1}, true
+	}
 	if s.next >= len(s.pending) {
 		return job{}, false
 	}
@@ -537,6 +570,26 @@ func (s *Submission) build(st *sampleState) {
 		}
 		return
 	}
+	// An identical build in progress (same builder, toolchain, command and
+	// files): wait for it without a worker, then take it from the cache.
+	key := fmt.Sprintf("%p\x00%s", builder, buildKey(tc, plan))
+	e.mu.Lock()
+	if _, inProgress := e.building[key]; inProgress && !s.cancelled {
+		e.building[key] = append(e.building[key], st)
+		e.mu.Unlock()
+		return
+	}
+	e.building[key] = nil
+	e.mu.Unlock()
+	defer func() {
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		for _, w := range e.building[key] {
+			w.sub.rebuilds = append(w.sub.rebuilds, w)
+		}
+		delete(e.building, key)
+		e.cond.Broadcast()
+	}()
 	var br *runner.BuildResult
 	attempts, err := e.retry(ctx, func() error {
 		var err error
@@ -598,6 +651,25 @@ func (s *Submission) build(st *sampleState) {
 		s.finishSampleLocked(st)
 	}
 	e.cond.Broadcast()
+}
+
+// buildKey identifies what a plan builds with a toolchain: language,
+// version, whether it is staged, the compile command, the environment and
+// the files. Two samples with one key get one build from the Builder.
+func buildKey(tc *runner.Toolchain, plan *benchmarks.Plan) string {
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\x00%s\x00%v\x00", tc.Lang.ID, tc.Version, plan.Stage)
+	for _, part := range [][]string{plan.Compile, plan.Env} {
+		fmt.Fprintf(h, "%d\x00", len(part))
+		for _, a := range part {
+			fmt.Fprintf(h, "%d\x00%s", len(a), a)
+		}
+	}
+	for _, name := range slices.Sorted(maps.Keys(plan.Files)) {
+		fmt.Fprintf(h, "%d\x00%s\x00%d\x00", len(name), name, len(plan.Files[name]))
+		h.Write(plan.Files[name])
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 // stderrTail keeps the last 2 KiB of stderr, as valid UTF-8.
@@ -761,11 +833,15 @@ func (s *Submission) finishEarly(st *sampleState, v judge.Verdict, msg string) {
 func (s *Submission) abandon(st *sampleState) {
 	s.e.mu.Lock()
 	defer s.e.mu.Unlock()
+	s.abandonLocked(st)
+	s.checkDoneLocked()
+}
+
+func (s *Submission) abandonLocked(st *sampleState) {
 	s.e.waiting.Add(-int64(st.p.NumTests()))
 	st.stopped = true
 	s.active--
 	s.e.releaseBuilderLocked(st)
-	s.checkDoneLocked()
 }
 
 // finishRunLocked counts a finished or skipped run and finishes the sample

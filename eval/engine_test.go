@@ -215,3 +215,70 @@ func TestEngineRotatesBuilders(t *testing.T) {
 		t.Errorf("after Close, %d build directories left, want the caller's: %v", len(dirs), dirs)
 	}
 }
+
+// gated wraps the real sandbox and holds every run whose command names
+// main.cpp (a C++ sample's compile) until open is closed.
+type gated struct {
+	runner.Sandbox
+	open chan struct{}
+}
+
+func (g *gated) Run(ctx context.Context, s *runner.Spec) (*runner.Result, error) {
+	if slices.ContainsFunc(s.Args, func(a string) bool { return strings.Contains(a, "main.cpp") }) {
+		select {
+		case <-g.open:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	return g.Sandbox.Run(ctx, s)
+}
+
+// TestEngineIdenticalBuildsWaitWithoutAWorker: verl sends a program once
+// per test case, all at once; while it compiles for one request, the
+// others wait for that build without holding a worker, so that other
+// work goes on.
+func TestEngineIdenticalBuildsWaitWithoutAWorker(t *testing.T) {
+	sb := &gated{Sandbox: needSandbox(t), open: make(chan struct{})}
+	b := newBench(t, "", fiveTests)
+	opts := options(t, sb, b, nil)
+	opts.Jobs = 2
+	e := newEngine(t, opts)
+	cpp := `{"task_id": "echo", "language": "cpp", "solution": "#include <iostream>\n#include <string>\nint main(){std::string s; std::cin >> s; std::cout << s << std::endl;}"}`
+	var subs []*Submission
+	for range 4 {
+		sub, err := e.Submit(context.Background(), Request{Benchmark: b, Samples: samples(t, cpp)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		subs = append(subs, sub)
+	}
+	py, err := e.Submit(context.Background(), Request{Benchmark: b, Samples: samples(t, `{"task_id": "echo", "solution": "print(input())"}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan []*SampleResult)
+	go func() { _, r := drain(py); done <- r }()
+	select {
+	case r := <-done:
+		if len(r) != 1 || r[0].Verdict != judge.AC {
+			t.Errorf("python sample: %+v", r)
+		}
+	case <-time.After(2 * time.Minute):
+		t.Fatal("the Python sample waited for the C++ compile: the other worker was held by an identical build")
+	}
+	close(sb.open)
+	cached := 0
+	for _, sub := range subs {
+		_, r := drain(sub)
+		if len(r) != 1 || r[0].Verdict != judge.AC {
+			t.Fatalf("C++ sample: %+v", r)
+		}
+		if r[0].Compile.Cached {
+			cached++
+		}
+	}
+	if cached != 3 {
+		t.Errorf("%d of 4 identical C++ samples reused the build, want 3", cached)
+	}
+}
