@@ -135,6 +135,15 @@ func TestScaleBoxBodies(t *testing.T) {
 		t.Errorf("/common_evaluate: %+v", r)
 	}
 
+	// Tests cut by total_timeout are reported, as SandboxError.
+	slow := sbBatch("python", fenced("python", "import time\ntime.sleep(4)\nprint(input())"), map[string]any{"type": "stdin_stdout", "input": []string{"1", "2"}, "output": []string{"1", "2"}}, true, nil)
+	slow["config"].(map[string]any)["extra"].(map[string]any)["total_timeout"] = 1
+	var tr sbResult
+	if s.post(t, "/common_evaluate_batch", slow, &tr); tr.Accepted || len(tr.Tests) != 2 || tr.Scalebox.Verdict != "SE" ||
+		tr.Tests[0].ExecInfo.Status != "SandboxError" || tr.Tests[0].ExecInfo.Message != "Total Timeout" {
+		t.Errorf("total_timeout: %+v", tr)
+	}
+
 	// Bad bodies name the field.
 	for _, tt := range []struct {
 		body  map[string]any
