@@ -233,6 +233,12 @@ type Request struct {
 	// KeepOutput keeps each test's whole stdout and stderr (as far as the
 	// sandbox kept them) in TestResult.Output.
 	KeepOutput bool
+	// Feed, when set, brings more samples while the submission runs
+	// (samples a model is generating): each is scheduled as soon as it is
+	// received, after those already waiting, as if it had been in
+	// Samples, with an Added event; the submission ends only once Feed is
+	// closed (or the submission is cancelled) and every sample is judged.
+	Feed <-chan *benchmarks.Sample
 }
 
 // Event is a test or a sample that finished.
@@ -241,6 +247,10 @@ type Event struct {
 	Sample int
 	// Language is the language the sample is judged in.
 	Language string
+	// Added is set when the sample was received from Request.Feed (before
+	// any of its tests ran); AddedTests is its number of tests.
+	Added      bool
+	AddedTests int
 	// Test is set when one of the sample's tests finished.
 	Test *TestResult
 	// Result is set when the sample finished; it is its last event.
@@ -252,16 +262,20 @@ type Event struct {
 // have not started and kills the running ones; samples interrupted so are
 // never reported.
 type Submission struct {
-	e       *Engine
-	req     Request
-	ctx     context.Context
-	cancel  context.CancelFunc
-	stop    func() bool // stops the AfterFunc watching the caller's context
-	pending []*sampleState
-	unknown []*benchmarks.Sample
-	tests   int
+	e      *Engine
+	req    Request
+	ctx    context.Context
+	cancel context.CancelFunc
+	stop   func() bool // stops the AfterFunc watching the caller's context
 
-	// Guarded by e.mu.
+	// Guarded by e.mu (fixed once Submit returned unless a feed adds).
+	pending  []*sampleState
+	unknown  []*benchmarks.Sample
+	tests    int
+	feedOpen bool // Request.Feed may still bring samples
+	// initial and initialTests count the request's own samples.
+	initial, initialTests int
+
 	next      int            // first sample not yet started
 	queue     jobHeap        // runnable test jobs of started samples
 	rebuilds  []*sampleState // started samples whose build waited for an identical one
@@ -290,8 +304,7 @@ func (e *Engine) Submit(ctx context.Context, req Request) (*Submission, error) {
 		if req.Skip != nil && req.Skip(smp.TaskID, smp.Index) {
 			continue
 		}
-		s.pending = append(s.pending, &sampleState{sub: s, seq: len(s.pending), s: smp, p: p})
-		s.tests += p.NumTests()
+		s.add(smp, p)
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -300,9 +313,14 @@ func (e *Engine) Submit(ctx context.Context, req Request) (*Submission, error) {
 		return nil, errors.New("eval: the engine is closed")
 	}
 	e.waiting.Add(int64(s.tests))
-	if len(s.pending) == 0 {
+	s.initial, s.initialTests = len(s.pending), s.tests
+	s.feedOpen = req.Feed != nil
+	if len(s.pending) == 0 && !s.feedOpen {
 		s.finishLocked()
 		return s, nil
+	}
+	if s.feedOpen {
+		go s.feed()
 	}
 	e.subs = append(e.subs, s)
 	s.stop = context.AfterFunc(ctx, func() {
@@ -314,9 +332,59 @@ func (e *Engine) Submit(ctx context.Context, req Request) (*Submission, error) {
 	return s, nil
 }
 
+// add appends a sample of problem p; its tests are counted once, here (a
+// problem's reference results may be loaded while it runs).
+func (s *Submission) add(smp *benchmarks.Sample, p *benchmarks.Problem) *sampleState {
+	st := &sampleState{sub: s, seq: len(s.pending), s: smp, p: p, tests: p.NumTests()}
+	s.pending = append(s.pending, st)
+	s.tests += st.tests
+	return st
+}
+
+// feed receives Request.Feed's samples until it is closed or the
+// submission ends.
+func (s *Submission) feed() {
+	e := s.e
+	defer func() {
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		s.feedOpen = false
+		s.checkDoneLocked()
+	}()
+	for {
+		var smp *benchmarks.Sample
+		var ok bool
+		select {
+		case smp, ok = <-s.req.Feed:
+			if !ok {
+				return
+			}
+		case <-s.ctx.Done():
+			return
+		}
+		p, known := s.req.Benchmark.Problem(smp.TaskID)
+		e.mu.Lock()
+		switch {
+		case s.cancelled || s.done:
+		case !known:
+			s.unknown = append(s.unknown, smp)
+		case s.req.Skip != nil && s.req.Skip(smp.TaskID, smp.Index):
+		default:
+			st := s.add(smp, p)
+			e.waiting.Add(int64(st.tests))
+			s.emitLocked(Event{Sample: st.seq, Added: true, AddedTests: st.tests})
+			e.cond.Broadcast()
+		}
+		e.mu.Unlock()
+	}
+}
+
 // Samples are the samples the submission judges (those of known tasks and
-// not skipped), in request order; events name them by position.
+// not skipped), in request order, then as the feed brought them; events
+// name them by position.
 func (s *Submission) Samples() []*benchmarks.Sample {
+	s.e.mu.Lock()
+	defer s.e.mu.Unlock()
 	out := make([]*benchmarks.Sample, len(s.pending))
 	for i, st := range s.pending {
 		out[i] = st.s
@@ -324,11 +392,28 @@ func (s *Submission) Samples() []*benchmarks.Sample {
 	return out
 }
 
-// Unknown are the request's samples whose task is not in the benchmark.
-func (s *Submission) Unknown() []*benchmarks.Sample { return s.unknown }
+// Unknown are the samples whose task is not in the benchmark.
+func (s *Submission) Unknown() []*benchmarks.Sample {
+	s.e.mu.Lock()
+	defer s.e.mu.Unlock()
+	return slices.Clone(s.unknown)
+}
 
-// Tests is the number of tests of the submission's samples.
-func (s *Submission) Tests() int { return s.tests }
+// Initial counts the request's own samples (not those of its feed) and
+// their tests.
+func (s *Submission) Initial() (samples, tests int) {
+	s.e.mu.Lock()
+	defer s.e.mu.Unlock()
+	return s.initial, s.initialTests
+}
+
+// Tests is the number of tests of the submission's samples (so far, with
+// a feed).
+func (s *Submission) Tests() int {
+	s.e.mu.Lock()
+	defer s.e.mu.Unlock()
+	return s.tests
+}
 
 // Next returns the next event, waiting for it; ok is false once every
 // sample finished (or was interrupted) and every event was returned.
@@ -368,7 +453,7 @@ func (s *Submission) cancelLocked() {
 	s.cancelled = true
 	s.cancel()
 	for _, st := range s.pending[s.next:] {
-		s.e.waiting.Add(-int64(st.p.NumTests()))
+		s.e.waiting.Add(-int64(st.tests))
 	}
 	for len(s.queue) > 0 {
 		j := s.queue.pop()
@@ -397,7 +482,7 @@ func (s *Submission) cancelLocked() {
 
 // checkDoneLocked ends the submission when no sample is left to run.
 func (s *Submission) checkDoneLocked() {
-	if s.done || s.active > 0 || (s.next < len(s.pending) && !s.cancelled) {
+	if s.done || s.active > 0 || (s.next < len(s.pending) && !s.cancelled) || (s.feedOpen && !s.cancelled) {
 		return
 	}
 	s.finishLocked()
@@ -421,10 +506,11 @@ type job struct {
 }
 
 type sampleState struct {
-	sub *Submission
-	seq int
-	s   *benchmarks.Sample
-	p   *benchmarks.Problem
+	sub   *Submission
+	seq   int
+	tests int // the problem's NumTests when the sample was accepted
+	s     *benchmarks.Sample
+	p     *benchmarks.Problem
 
 	// gen is the builder the sample is built (and its checker run) with.
 	gen *builderGen
@@ -539,7 +625,7 @@ func (s *Submission) build(st *sampleState) {
 	e, ctx, b := s.e, s.ctx, s.req.Benchmark
 	builder := st.gen.b
 	lang := b.SampleLanguage(st.p, st.s)
-	res := &SampleResult{Sample: st.s, Language: lang, TestsTotal: st.p.NumTests()}
+	res := &SampleResult{Sample: st.s, Language: lang, TestsTotal: st.tests}
 	st.result = res
 
 	tc, err := e.opts.Resolver.Toolchain(lang)
@@ -631,7 +717,7 @@ func (s *Submission) build(st *sampleState) {
 	n := len(plan.Runs)
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	e.waiting.Add(int64(n - st.p.NumTests()))
+	e.waiting.Add(int64(n - st.tests))
 	if s.cancelled {
 		e.waiting.Add(-int64(n))
 		st.stopped = true
@@ -825,7 +911,7 @@ func (s *Submission) finishEarly(st *sampleState, v judge.Verdict, msg string) {
 	}
 	s.e.mu.Lock()
 	defer s.e.mu.Unlock()
-	s.e.waiting.Add(-int64(st.p.NumTests()))
+	s.e.waiting.Add(-int64(st.tests))
 	s.finishSampleLocked(st)
 }
 
@@ -838,7 +924,7 @@ func (s *Submission) abandon(st *sampleState) {
 }
 
 func (s *Submission) abandonLocked(st *sampleState) {
-	s.e.waiting.Add(-int64(st.p.NumTests()))
+	s.e.waiting.Add(-int64(st.tests))
 	st.stopped = true
 	s.active--
 	s.e.releaseBuilderLocked(st)

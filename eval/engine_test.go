@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/scalebox-dev/scalebox/benchmarks"
 	"github.com/scalebox-dev/scalebox/judge"
 	"github.com/scalebox-dev/scalebox/runner"
 )
@@ -280,5 +281,48 @@ func TestEngineIdenticalBuildsWaitWithoutAWorker(t *testing.T) {
 	}
 	if cached != 3 {
 		t.Errorf("%d of 4 identical C++ samples reused the build, want 3", cached)
+	}
+}
+
+// addCounter is a FeedObserver that counts what it hears.
+type addCounter struct {
+	started, added, addedTests, done int
+}
+
+func (c *addCounter) Started(samples, _ int)   { c.started = samples }
+func (c *addCounter) TestDone(judge.Verdict)   {}
+func (c *addCounter) SampleDone(*SampleResult) { c.done++ }
+func (c *addCounter) Added(samples, tests int) { c.added += samples; c.addedTests += tests }
+
+// TestRunFeed: samples fed while Run runs are judged as if they had been
+// given at the start; one of an unknown task is reported as such.
+func TestRunFeed(t *testing.T) {
+	sb := needSandbox(t)
+	b := newBench(t, "", fiveTests)
+	opts := options(t, sb, b, samples(t, `{"task_id": "echo", "solution": "print(input())"}`))
+	feed := make(chan *benchmarks.Sample)
+	opts.Feed = feed
+	obs := &addCounter{}
+	opts.Observer = obs
+	go func() {
+		defer close(feed)
+		for _, line := range []string{`{"task_id": "echo", "solution": "# 2\nprint(input())"}`, `{"task_id": "nope", "solution": "x"}`, echoFailing13} {
+			feed <- samples(t, line)[0]
+			time.Sleep(50 * time.Millisecond)
+		}
+	}()
+	res, err := Run(context.Background(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range res.Samples {
+		got = append(got, string(r.Verdict))
+	}
+	if !slices.Equal(got, []string{"AC", "AC", "WA"}) || len(res.Unknown) != 1 || res.Interrupted {
+		t.Errorf("verdicts %v, %d unknown, interrupted %v", got, len(res.Unknown), res.Interrupted)
+	}
+	if obs.started != 1 || obs.added != 2 || obs.addedTests != 10 || obs.done != 3 {
+		t.Errorf("observer heard %+v", obs)
 	}
 }

@@ -42,8 +42,21 @@ type Options struct {
 	MemoryBudgetBytes int64
 	// Skip, when set, leaves out samples that are already judged (a
 	// resumed run); they are neither run nor returned.
-	Skip   func(taskID string, index int) bool
+	Skip func(taskID string, index int) bool
+	// Feed, when set, brings more samples while Run runs (samples a model
+	// is generating): each is scheduled as soon as it is received, after
+	// those already waiting, exactly as if it had been in Samples, and
+	// Run returns only once Feed is closed and every sample is judged (or
+	// ctx ends). An Observer that is a FeedObserver hears of them.
+	Feed   <-chan *benchmarks.Sample
 	Logger *slog.Logger
+}
+
+// FeedObserver is an Observer that also hears of the samples received
+// from Options.Feed, before any of their tests run.
+type FeedObserver interface {
+	Observer
+	Added(samples, tests int)
 }
 
 // Observer follows an evaluation's progress.
@@ -160,20 +173,24 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	}
 	defer e.Close()
 	res := &Result{Started: time.Now()}
-	sub, err := e.Submit(ctx, Request{Benchmark: opts.Benchmark, Samples: opts.Samples, EarlyStop: opts.EarlyStop, Skip: opts.Skip})
+	sub, err := e.Submit(ctx, Request{Benchmark: opts.Benchmark, Samples: opts.Samples, EarlyStop: opts.EarlyStop, Skip: opts.Skip, Feed: opts.Feed})
 	if err != nil {
 		return nil, err
 	}
-	res.Unknown = sub.Unknown()
-	n := len(sub.Samples())
 	if opts.Observer != nil {
-		opts.Observer.Started(n, sub.Tests())
+		opts.Observer.Started(sub.Initial())
 	}
-	done := make([]*SampleResult, n)
+	done := map[int]*SampleResult{}
 	for {
 		ev, ok := sub.Next()
 		if !ok {
 			break
+		}
+		if ev.Added {
+			if fo, ok := opts.Observer.(FeedObserver); ok {
+				fo.Added(1, ev.AddedTests)
+			}
+			continue
 		}
 		if ev.Test != nil {
 			res.TestsRun++
@@ -187,11 +204,13 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 			opts.Observer.SampleDone(ev.Result)
 		}
 	}
-	for _, r := range done {
-		if r != nil {
+	n := len(sub.Samples())
+	for seq := range n {
+		if r := done[seq]; r != nil {
 			res.Samples = append(res.Samples, r)
 		}
 	}
+	res.Unknown = sub.Unknown()
 	res.Interrupted = ctx.Err() != nil && len(res.Samples) < n
 	res.Wall = time.Since(res.Started)
 	return res, nil
@@ -211,6 +230,16 @@ func (obs Observers) Started(samples, tests int) {
 func (obs Observers) TestDone(v judge.Verdict) {
 	for _, o := range obs {
 		o.TestDone(v)
+	}
+}
+
+// Added implements FeedObserver: it tells the observers that are
+// FeedObservers.
+func (obs Observers) Added(samples, tests int) {
+	for _, o := range obs {
+		if fo, ok := o.(FeedObserver); ok {
+			fo.Added(samples, tests)
+		}
 	}
 }
 

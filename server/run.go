@@ -53,6 +53,9 @@ func (s *Server) run(ctx context.Context, rc *reqCtx, req eval.Request, onResult
 		if !ok {
 			break
 		}
+		if ev.Added {
+			continue // no feed here
+		}
 		out.language[ev.Sample] = ev.Language
 		if t := ev.Test; t != nil {
 			release(max(t.Inputs, 1))
