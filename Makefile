@@ -6,7 +6,7 @@ BIN := bin/scalebox
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X github.com/scalebox-dev/scalebox/internal/buildinfo.version=$(VERSION)
 
-.PHONY: all deps build demo test test-short lint fuzz bench generate clean
+.PHONY: all deps build demo test test-short lint fuzz bench bench-serve generate clean
 
 all: build
 
@@ -57,6 +57,14 @@ fuzz:
 # hits and sandboxed against bare runs.
 bench: deps
 	$(GO) test -run '^$$' -bench . -benchtime 1x -count 1 ./eval ./runner
+
+# scalebox serve under an RL trainer's load, on loopback: 256 clients of
+# verl-style /run_code (trivial Python and C++, one test per request) and a
+# batch of ScaleBox /common_evaluate_batch requests; requests/s, tests/s,
+# p50/p99, errors, peak RSS, and the ratio to scalebox eval on the same
+# tests in the same run. BENCH_SERVE_SAMPLES, _TESTS and _CLIENTS size it.
+bench-serve: deps
+	$(GO) test -run '^$$' -bench '^BenchmarkServe$$' -benchtime 1x -count 1 -timeout 30m ./server
 
 generate:
 	$(GO) run ./benchmarks/builtin/demo/gen.go

@@ -202,7 +202,11 @@ func (l LimitsConfig) WallTimeOrDefault() time.Duration {
 }
 
 // Validate checks a merged configuration.
-func (c *Config) Validate() error {
+func (c *Config) Validate() error { return c.validate(true) }
+
+// validate checks the configuration; withData says whether it must say
+// where its data is (a benchmark made in memory has none).
+func (c *Config) validate(withData bool) error {
 	var errs []string
 	if c.Name == "" {
 		errs = append(errs, "name is missing")
@@ -215,7 +219,7 @@ func (c *Config) Validate() error {
 	}
 	// Without a path, the data comes from --data: a file named in
 	// data.files, a pulled release, or a folder for a folder format.
-	if c.Data.Path == "" && len(c.Data.Releases) == 0 && len(c.Data.Files) == 0 && !c.readsFolders() {
+	if withData && c.Data.Path == "" && len(c.Data.Releases) == 0 && len(c.Data.Files) == 0 && !c.readsFolders() {
 		errs = append(errs, "data.path is missing")
 	}
 	for i, r := range c.Data.Releases {

@@ -498,6 +498,12 @@ func init() {
 // checker judge every test.
 func stdioPlan(b *Benchmark, p *Problem, code string, lang *runner.Language, opts PlanOptions) (*Plan, error) {
 	plan := &Plan{Language: lang.ID, Files: map[string][]byte{lang.Source: []byte(code)}}
+	for name, data := range p.Files {
+		if name == lang.Source {
+			return nil, fmt.Errorf("task %s: file %s has the name of the %s program's source", p.TaskID, name, lang.ID)
+		}
+		plan.Files[name] = []byte(data)
+	}
 	var limits *runner.Limits
 	if lim := b.Limits(p); lim != b.BaseLimits() {
 		limits = &lim

@@ -49,6 +49,10 @@ type Problem struct {
 	TestCode string `json:"test,omitempty"`
 	// Tests are the stdin/stdout cases.
 	Tests []Test `json:"tests,omitempty"`
+	// Files are data files a stdio problem's program finds next to itself
+	// in its working directory, read-only (name -> content; names have no
+	// directory).
+	Files map[string]string `json:"files,omitempty"`
 	// Groups are the inputs of a function problem.
 	Groups []InputGroup `json:"groups,omitempty"`
 	// Atol is the absolute tolerance of float results (function problems).
@@ -268,6 +272,27 @@ func Load(cfg *Config, dataOverride string) (*Benchmark, error) {
 	return b, nil
 }
 
+// New makes a benchmark of problems held in memory (a server's inline
+// tests) under cfg, which needs no data; cfg and each problem are checked
+// as Load checks them. source says where the problems came from, in
+// errors and reports.
+func New(cfg *Config, problems []*Problem, source string) (*Benchmark, error) {
+	if err := cfg.validate(false); err != nil {
+		return nil, err
+	}
+	b := &Benchmark{Config: cfg, Problems: problems, DataPath: source, byID: map[string]*Problem{}}
+	for _, p := range problems {
+		if err := p.validate(cfg); err != nil {
+			return nil, fmt.Errorf("%s: %w", source, err)
+		}
+		if _, dup := b.byID[p.TaskID]; dup {
+			return nil, fmt.Errorf("%s: task_id %q appears twice", source, p.TaskID)
+		}
+		b.byID[p.TaskID] = p
+	}
+	return b, nil
+}
+
 // loadNative reads scalebox's own format: JSONL, one Problem per line.
 func loadNative(cfg *Config, data []byte, name string) ([]*Problem, error) {
 	var out []*Problem
@@ -317,6 +342,14 @@ func (p *Problem) validate(cfg *Config) error {
 	k, ok := kinds[p.Kind]
 	if !ok {
 		return fmt.Errorf("task %s: kind %q is unknown (want %s)", p.TaskID, p.Kind, quoteList(KindNames()))
+	}
+	if len(p.Files) > 0 && p.Kind != KindStdio {
+		return fmt.Errorf("task %s: only stdio problems take files", p.TaskID)
+	}
+	for name := range p.Files {
+		if name == "" || name == "." || name == ".." || strings.ContainsAny(name, "/\x00") {
+			return fmt.Errorf("task %s: file name %q must be a plain name, without a directory", p.TaskID, name)
+		}
 	}
 	if p.Checker != nil {
 		if p.Kind != KindStdio {

@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/scalebox-dev/scalebox/benchmarks"
+	"github.com/scalebox-dev/scalebox/runner"
 )
 
 var python = &benchmarks.Config{Language: "python3"}
@@ -213,4 +214,44 @@ func FuzzLoadNative(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestNew makes a benchmark in memory: the configuration needs no data,
+// problems are checked as the loader checks them, and a stdio problem's
+// files join its program's.
+func TestNew(t *testing.T) {
+	cfg := &benchmarks.Config{Name: "inline", Version: "1", Format: "scalebox", Language: "python3",
+		Limits: benchmarks.LimitsConfig{CPUTime: benchmarks.Duration(1e9), Memory: 64 << 20, Output: 1 << 20, Processes: 8},
+		Judge:  benchmarks.JudgeConfig{Comparator: "scalebox"}, Eval: benchmarks.EvalConfig{EarlyStop: benchmarks.EarlyStopNever}}
+	p := &benchmarks.Problem{TaskID: "x", Kind: benchmarks.KindStdio, Tests: []benchmarks.Test{{Input: "1", Output: "1"}}, Files: map[string]string{"data.txt": "42"}}
+	b, err := benchmarks.New(cfg, []*benchmarks.Problem{p}, "request")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, ok := b.Problem("x"); !ok || got != p {
+		t.Fatalf("Problem(x) = %v, %v", got, ok)
+	}
+	plan, err := b.Plan(p, &benchmarks.Sample{TaskID: "x", Code: "print(1)"}, &runner.Language{ID: "python3", Source: "main.py"}, benchmarks.PlanOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(plan.Files["data.txt"]) != "42" || string(plan.Files["main.py"]) != "print(1)" {
+		t.Errorf("plan files %q", plan.Files)
+	}
+	for _, tt := range []struct {
+		p    *benchmarks.Problem
+		want string
+	}{
+		{&benchmarks.Problem{TaskID: "y", Kind: benchmarks.KindStdio, Tests: p.Tests, Files: map[string]string{"../x": ""}}, `request: task y: file name "../x" must be a plain name, without a directory`},
+		{&benchmarks.Problem{TaskID: "y", Kind: benchmarks.KindStdio}, "request: task y: a stdio problem needs tests"},
+		{&benchmarks.Problem{TaskID: "y", Kind: "weird"}, `request: task y: kind "weird" is unknown`},
+	} {
+		_, err := benchmarks.New(cfg, []*benchmarks.Problem{tt.p}, "request")
+		if err == nil || !strings.HasPrefix(err.Error(), tt.want) {
+			t.Errorf("New(%+v): %v, want %q", tt.p, err, tt.want)
+		}
+	}
+	if _, err := benchmarks.New(cfg, []*benchmarks.Problem{p, p}, "request"); err == nil || !strings.Contains(err.Error(), "appears twice") {
+		t.Errorf("a task twice: %v", err)
+	}
 }

@@ -135,6 +135,7 @@ sandbox, concurrently, judges the outputs, and writes a reproducible JSON report
 		NewReportCmd(g, nil, nil, nil), NewCompareCmd(g, nil),
 		NewCheckCmd(g, nil),
 		NewJudgeCmd(g), NewJudgegenCmd(g, nil),
+		NewServeCmd(g, nil),
 	)
 	return root
 }

@@ -49,8 +49,9 @@ func confirmable(run benchmarks.Run, r *runner.Result, lim runner.Limits) bool {
 // by the confirmation margin, and judges it against the original limits.
 // It returns the outcome to record and the confirmation; ok is false when
 // the confirmation could not be made (the first verdict then stands).
-func (e *engine) confirmTLE(ctx context.Context, st *sampleState, run benchmarks.Run, lim runner.Limits, first *runner.Result) (r *runner.Result, o benchmarks.Outcome, c *TLEConfirmation, ok bool) {
-	factor := 1 + e.opts.ConfirmTLE
+func (s *Submission) confirmTLE(ctx context.Context, st *sampleState, run benchmarks.Run, lim runner.Limits, first *runner.Result) (r *runner.Result, o benchmarks.Outcome, c *TLEConfirmation, ok bool) {
+	e := s.e
+	factor := 1 + s.req.ConfirmTLE
 	crun := run
 	climits := lim
 	if run.Confirm != nil {

@@ -129,7 +129,7 @@ func PrepareReference(ctx context.Context, opts Options, cacheDir string) (*Refe
 func recordGroup(ctx context.Context, opts Options, tc *runner.Toolchain, p *benchmarks.Problem, g *benchmarks.InputGroup) ([]benchmarks.RefResult, error) {
 	files := map[string][]byte{tc.Lang.Source: []byte(p.ReferenceProgram()), "harness.py": benchmarks.FunctionHarness()}
 	var br *runner.BuildResult
-	e := &engine{opts: opts}
+	e := staged{opts}
 	if _, err := e.retry(ctx, func() error {
 		var err error
 		br, err = opts.Builder.Stage(ctx, tc, files)

@@ -30,7 +30,7 @@ type ReportInfo struct {
 func BuildReport(res *Result, opts Options, info ReportInfo) *report.Report {
 	b := opts.Benchmark
 	cfg := b.Config
-	lim := (&engine{opts: opts}).limits()
+	lim := opts.Benchmark.BaseLimits()
 	r := &report.Report{
 		SchemaVersion: report.SchemaVersion,
 		Tool:          info.Tool,

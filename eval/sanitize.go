@@ -107,7 +107,7 @@ func runSanitizer(ctx context.Context, opts Options, items []sanitizeItem) ([]*s
 	if err != nil {
 		return nil, err
 	}
-	e := &engine{opts: opts}
+	e := staged{opts}
 	var br *runner.BuildResult
 	if _, err := e.retry(ctx, func() error {
 		var err error

@@ -69,9 +69,9 @@ func TestNewComparatorErrors(t *testing.T) {
 		opts judge.ComparatorOptions
 		want string
 	}{
-		{"", judge.ComparatorOptions{}, `unknown comparator "" (known: codecontests, exact, float, kattis, lcb, lines, tokens, tokens-ci, unordered-lines, unordered-tokens, yesno)`},
-		{"Lines", judge.ComparatorOptions{}, `unknown comparator "Lines" (known: codecontests, exact, float, kattis, lcb, lines, tokens, tokens-ci, unordered-lines, unordered-tokens, yesno)`},
-		{"diff", judge.ComparatorOptions{}, `unknown comparator "diff" (known: codecontests, exact, float, kattis, lcb, lines, tokens, tokens-ci, unordered-lines, unordered-tokens, yesno)`},
+		{"", judge.ComparatorOptions{}, `unknown comparator "" (known: any, codecontests, exact, float, kattis, lcb, lines, scalebox, tokens, tokens-ci, unordered-lines, unordered-tokens, yesno)`},
+		{"Lines", judge.ComparatorOptions{}, `unknown comparator "Lines" (known: any, codecontests, exact, float, kattis, lcb, lines, scalebox, tokens, tokens-ci, unordered-lines, unordered-tokens, yesno)`},
+		{"diff", judge.ComparatorOptions{}, `unknown comparator "diff" (known: any, codecontests, exact, float, kattis, lcb, lines, scalebox, tokens, tokens-ci, unordered-lines, unordered-tokens, yesno)`},
 		{"float", judge.ComparatorOptions{AbsTol: -1}, "float comparator: tolerances must be non-negative numbers (abs -1, rel 0)"},
 		{"float", judge.ComparatorOptions{RelTol: -1e-9}, "float comparator: tolerances must be non-negative numbers (abs 0, rel -1e-09)"},
 		{"float", judge.ComparatorOptions{AbsTol: 1e-6, RelTol: -1e-6}, "float comparator: tolerances must be non-negative numbers (abs 1e-06, rel -1e-06)"},
