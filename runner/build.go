@@ -236,8 +236,14 @@ func (b *Builder) build(ctx context.Context, tc *Toolchain, key string, files ma
 			Args:   lay.argv(compileArgv),
 			Env:    prog.Env,
 			Dir:    WorkDir,
-			Mounts: append(append([]Mount{}, mounts...), Mount{Source: out, Target: OutDir, Writable: true}),
+			Mounts: append([]Mount{}, mounts...),
 			Limits: b.Limits,
+		}
+		if len(tc.Lang.Artifacts) > 0 {
+			// Only a step that leaves artifacts gets somewhere to write
+			// them; a check (Python's syntax check) can then run in a
+			// warm sandbox.
+			spec.Mounts = append(spec.Mounts, Mount{Source: out, Target: OutDir, Writable: true})
 		}
 		r, err := b.sb.Run(ctx, spec)
 		if err != nil {

@@ -151,6 +151,8 @@ func newLauncher(o Options) (launcher, Description, error) {
 	} else {
 		l.cgroups = mgr
 		l.retired = newRetirer()
+		l.spares = newSpares(mgr, 2)
+		l.keeper = newMigrationKeeper(mgr)
 		d.Cgroup = mgr.Version()
 	}
 	return l, d, nil

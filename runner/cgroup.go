@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
+	"golang.org/x/sys/unix"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -16,6 +17,8 @@ import (
 // cgroup is one run's control group: it limits memory and process count,
 // accounts CPU time and peak memory, and kills everything inside it.
 type cgroup interface {
+	// Limit sets the group's memory and process limits.
+	Limit(lim Limits) error
 	// AddProc moves a process (and so its future children) into the group.
 	AddProc(pid int) error
 	// ProcsFiles opens the group's cgroup.procs files for writing: a
@@ -39,6 +42,8 @@ type cgroup interface {
 // scalebox process.
 type cgroupManager interface {
 	New(lim Limits) (cgroup, error)
+	// Make creates a group without limits (see cgroup.Limit).
+	Make() (cgroup, error)
 	Version() string // "v1" or "v2"
 	Close() error
 }
@@ -159,12 +164,48 @@ func readOwnCgroups(path string) (map[string]string, error) {
 	return own, nil
 }
 
+// writeFile writes value to a cgroup file. The cgroup files are opened
+// with bare system calls: os.Open's poller checks cost as much again, and a
+// run makes a dozen of these calls.
 func writeFile(path, value string) error {
-	return os.WriteFile(path, []byte(value), 0o644)
+	fd, err := unix.Open(path, unix.O_WRONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return &os.PathError{Op: "open", Path: path, Err: err}
+	}
+	defer unix.Close(fd)
+	if _, err := unix.Write(fd, []byte(value)); err != nil {
+		return &os.PathError{Op: "write", Path: path, Err: err}
+	}
+	return nil
+}
+
+// readSmall reads a cgroup file (at most 4 KiB matter).
+func readSmall(path string) ([]byte, error) {
+	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, &os.PathError{Op: "open", Path: path, Err: err}
+	}
+	defer unix.Close(fd)
+	buf := make([]byte, 4096)
+	n := 0
+	for n < len(buf) {
+		m, err := unix.Read(fd, buf[n:])
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return nil, &os.PathError{Op: "read", Path: path, Err: err}
+		}
+		if m == 0 {
+			break
+		}
+		n += m
+	}
+	return buf[:n], nil
 }
 
 func readInt(path string) (int64, error) {
-	data, err := os.ReadFile(path)
+	data, err := readSmall(path)
 	if err != nil {
 		return 0, err
 	}
@@ -177,7 +218,7 @@ func readInt(path string) (int64, error) {
 
 // readKeyed reads one key of a "key value" file such as cpu.stat or memory.events.
 func readKeyed(path, key string) (int64, bool, error) {
-	data, err := os.ReadFile(path)
+	data, err := readSmall(path)
 	if err != nil {
 		return 0, false, err
 	}

@@ -14,6 +14,7 @@ import (
 // each of the memory, pids and cpuacct controllers.
 type cgroupV1 struct {
 	parents map[string]string // controller -> this process's parent dir
+	memsw   bool              // swap accounting: memory.memsw.* exist
 }
 
 // v1Controllers are the controllers a run uses; memory is required.
@@ -46,6 +47,9 @@ func newCgroupV1(mounts cgroupMounts, own map[string]string) (*cgroupV1, error) 
 		}
 		m.parents[c] = parent
 	}
+	if _, err := os.Stat(filepath.Join(m.parents["memory"], "memory.memsw.limit_in_bytes")); err == nil {
+		m.memsw = true
+	}
 	// A new group takes its parent's swappiness: set once here, not per run.
 	_ = writeFile(filepath.Join(m.parents["memory"], "memory.swappiness"), "0")
 	return m, nil
@@ -64,8 +68,20 @@ func (m *cgroupV1) Close() error {
 }
 
 func (m *cgroupV1) New(lim Limits) (cgroup, error) {
+	g, err := m.Make()
+	if err != nil {
+		return nil, err
+	}
+	if err := g.Limit(lim); err != nil {
+		g.Destroy()
+		return nil, err
+	}
+	return g, nil
+}
+
+func (m *cgroupV1) Make() (cgroup, error) {
 	name := "t" + strconv.FormatUint(cgroupSeq.Add(1), 10)
-	g := &cgroupV1Group{dirs: map[string]string{}}
+	g := &cgroupV1Group{dirs: map[string]string{}, memsw: m.memsw}
 	for c, parent := range m.parents {
 		dir := filepath.Join(parent, name)
 		if err := os.Mkdir(dir, 0o755); err != nil {
@@ -74,34 +90,35 @@ func (m *cgroupV1) New(lim Limits) (cgroup, error) {
 		}
 		g.dirs[c] = dir
 	}
+	return g, nil
+}
+
+func (g *cgroupV1Group) Limit(lim Limits) error {
 	mem := g.dirs["memory"]
 	if lim.MemoryBytes > 0 {
 		v := strconv.FormatInt(lim.MemoryBytes, 10)
 		if err := writeFile(filepath.Join(mem, "memory.limit_in_bytes"), v); err != nil {
-			g.Destroy()
-			return nil, fmt.Errorf("set memory limit: %w", err)
+			return fmt.Errorf("set memory limit: %w", err)
 		}
 		// Without swap accounting the file is absent; the machine then has
 		// no swap limit to set.
-		sw := filepath.Join(mem, "memory.memsw.limit_in_bytes")
-		if _, err := os.Stat(sw); err == nil {
-			if err := writeFile(sw, v); err != nil {
-				g.Destroy()
-				return nil, fmt.Errorf("set memory+swap limit: %w", err)
+		if g.memsw {
+			if err := writeFile(filepath.Join(mem, "memory.memsw.limit_in_bytes"), v); err != nil {
+				return fmt.Errorf("set memory+swap limit: %w", err)
 			}
 		}
 	}
 	if dir, ok := g.dirs["pids"]; ok && lim.Processes > 0 {
 		if err := writeFile(filepath.Join(dir, "pids.max"), strconv.Itoa(lim.Processes)); err != nil {
-			g.Destroy()
-			return nil, fmt.Errorf("set pids limit: %w", err)
+			return fmt.Errorf("set pids limit: %w", err)
 		}
 	}
-	return g, nil
+	return nil
 }
 
 type cgroupV1Group struct {
-	dirs map[string]string
+	dirs  map[string]string
+	memsw bool // memory.memsw.* exist (swap accounting)
 }
 
 func (g *cgroupV1Group) AddProc(pid int) error {

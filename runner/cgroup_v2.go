@@ -83,31 +83,46 @@ func (m *cgroupV2) Version() string { return "v2" }
 func (m *cgroupV2) Close() error { return removeDir(m.parent) }
 
 func (m *cgroupV2) New(lim Limits) (cgroup, error) {
-	dir := filepath.Join(m.parent, "t"+strconv.FormatUint(cgroupSeq.Add(1), 10))
-	if err := os.Mkdir(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("create cgroup: %w", err)
+	g, err := m.Make()
+	if err != nil {
+		return nil, err
 	}
-	g := &cgroupV2Group{dir: dir}
-	if lim.MemoryBytes > 0 {
-		if err := writeFile(filepath.Join(dir, "memory.max"), strconv.FormatInt(lim.MemoryBytes, 10)); err != nil {
-			g.Destroy()
-			return nil, fmt.Errorf("set memory limit: %w", err)
-		}
-		if _, err := os.Stat(filepath.Join(dir, "memory.swap.max")); err == nil {
-			_ = writeFile(filepath.Join(dir, "memory.swap.max"), "0")
-		}
-	}
-	if lim.Processes > 0 {
-		if err := writeFile(filepath.Join(dir, "pids.max"), strconv.Itoa(lim.Processes)); err != nil {
-			g.Destroy()
-			return nil, fmt.Errorf("set pids limit: %w", err)
-		}
+	if err := g.Limit(lim); err != nil {
+		g.Destroy()
+		return nil, err
 	}
 	return g, nil
 }
 
+func (m *cgroupV2) Make() (cgroup, error) {
+	dir := filepath.Join(m.parent, "t"+strconv.FormatUint(cgroupSeq.Add(1), 10))
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("create cgroup: %w", err)
+	}
+	_, err := os.Stat(filepath.Join(dir, "memory.swap.max"))
+	return &cgroupV2Group{dir: dir, swap: err == nil}, nil
+}
+
+func (g *cgroupV2Group) Limit(lim Limits) error {
+	if lim.MemoryBytes > 0 {
+		if err := writeFile(filepath.Join(g.dir, "memory.max"), strconv.FormatInt(lim.MemoryBytes, 10)); err != nil {
+			return fmt.Errorf("set memory limit: %w", err)
+		}
+		if g.swap {
+			_ = writeFile(filepath.Join(g.dir, "memory.swap.max"), "0")
+		}
+	}
+	if lim.Processes > 0 {
+		if err := writeFile(filepath.Join(g.dir, "pids.max"), strconv.Itoa(lim.Processes)); err != nil {
+			return fmt.Errorf("set pids limit: %w", err)
+		}
+	}
+	return nil
+}
+
 type cgroupV2Group struct {
-	dir string
+	dir  string
+	swap bool // memory.swap.max exists
 	// maxSeen tracks memory.current where memory.peak is missing (kernels
 	// before 5.19); it is sampled whenever CPU usage is polled.
 	maxSeen atomic.Int64

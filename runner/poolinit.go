@@ -427,7 +427,10 @@ func killAllBut(keep int) error {
 	}
 }
 
-// otherProcesses lists the pids in /proc other than the init's and keep.
+// otherProcesses lists the pids in /proc other than the init's, keep's
+// and keep's children (the fork server's spare child: no process of a run
+// is a child of the server but the run's main one, which the server has
+// reaped by the time the init cleans up).
 func otherProcesses(keep int) ([]int, error) {
 	d, err := os.Open("/proc")
 	if err != nil {
@@ -443,7 +446,7 @@ func otherProcesses(keep int) ([]int, error) {
 		if n[0] < '0' || n[0] > '9' {
 			continue
 		}
-		if pid, err := strconv.Atoi(n); err == nil && pid != 1 && pid != keep {
+		if pid, err := strconv.Atoi(n); err == nil && pid != 1 && pid != keep && (keep == 0 || parentOf(pid) != keep) {
 			others = append(others, pid)
 		}
 	}
@@ -583,4 +586,22 @@ func sysvIDs(path string) ([]int, error) {
 		}
 	}
 	return ids, sc.Err()
+}
+
+// parentOf reads a process's parent pid from /proc (0 when unknown).
+func parentOf(pid int) int {
+	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return 0
+	}
+	i := strings.LastIndexByte(string(data), ')')
+	if i < 0 {
+		return 0
+	}
+	f := strings.Fields(string(data[i+1:]))
+	if len(f) < 2 {
+		return 0
+	}
+	ppid, _ := strconv.Atoi(f[1])
+	return ppid
 }

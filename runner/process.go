@@ -24,6 +24,8 @@ import (
 // until it is in the run's cgroup, so nothing it starts ever runs outside.
 type launcher struct {
 	cgroups cgroupManager // nil: no cgroup, rlimits only
+	spares  *spares       // groups made ahead of the runs that need them
+	keeper  *migrationKeeper
 	retired *retirer      // removes finished runs' cgroups
 	cred    *syscall.Credential
 	prlimit string // path of prlimit(1)
@@ -33,6 +35,12 @@ type launcher struct {
 
 // close releases the launcher's cgroups.
 func (l *launcher) close() error {
+	if l.keeper != nil {
+		l.keeper.close()
+	}
+	if l.spares != nil {
+		l.spares.close()
+	}
 	if l.retired != nil {
 		l.retired.close()
 	}
@@ -40,6 +48,83 @@ func (l *launcher) close() error {
 		return l.cgroups.Close()
 	}
 	return nil
+}
+
+// spares makes cgroups ahead of the runs that will need them, so that
+// creating a run's group (a directory in each controller) is off the run's
+// path; a run sets its own limits on the group it takes. A group is used
+// once: spares are fresh, never recycled.
+type spares struct {
+	ch   chan cgroup
+	stop chan struct{}
+	done chan struct{}
+}
+
+func newSpares(m cgroupManager, n int) *spares {
+	sp := &spares{ch: make(chan cgroup, n), stop: make(chan struct{}), done: make(chan struct{})}
+	go func() {
+		defer close(sp.done)
+		for {
+			g, err := m.Make()
+			if err != nil {
+				// The run that needs one makes its own, and says why.
+				select {
+				case <-sp.stop:
+					return
+				case <-time.After(time.Second):
+					continue
+				}
+			}
+			select {
+			case sp.ch <- g:
+			case <-sp.stop:
+				g.Destroy()
+				return
+			}
+		}
+	}()
+	return sp
+}
+
+// take returns a spare group, or nil when none is ready.
+func (sp *spares) take() cgroup {
+	select {
+	case g := <-sp.ch:
+		return g
+	default:
+		return nil
+	}
+}
+
+func (sp *spares) close() {
+	close(sp.stop)
+	<-sp.done
+	for {
+		select {
+		case g := <-sp.ch:
+			g.Destroy()
+		default:
+			return
+		}
+	}
+}
+
+// newCgroup returns a group for a run with its limits set: a spare when one
+// is ready.
+func (l *launcher) newCgroup(lim Limits) (cgroup, error) {
+	if l.keeper != nil {
+		l.keeper.touched()
+	}
+	if l.spares != nil {
+		if g := l.spares.take(); g != nil {
+			if err := g.Limit(lim); err != nil {
+				g.Destroy()
+				return nil, err
+			}
+			return g, nil
+		}
+	}
+	return l.cgroups.New(lim)
 }
 
 // retirer removes finished runs' cgroups in the background, off the runs'
@@ -179,7 +264,7 @@ func (l *launcher) exec(ctx context.Context, spec *Spec, start starter, exitSign
 	var cg cgroup
 	if l.cgroups != nil {
 		var err error
-		if cg, err = l.cgroups.New(lim); err != nil {
+		if cg, err = l.newCgroup(lim); err != nil {
 			return nil, sysErr("%v", err)
 		}
 		defer l.retired.retire(cg)
