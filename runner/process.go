@@ -26,7 +26,7 @@ type launcher struct {
 	cgroups cgroupManager // nil: no cgroup, rlimits only
 	spares  *spares       // groups made ahead of the runs that need them
 	keeper  *migrationKeeper
-	retired *retirer      // removes finished runs' cgroups
+	retired *retirer // removes finished runs' cgroups
 	cred    *syscall.Credential
 	prlimit string // path of prlimit(1)
 	// pollInterval is how often CPU time is sampled against the limit.
