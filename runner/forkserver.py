@@ -1,5 +1,5 @@
 # scalebox's Python fork server. The init of a warm sandbox starts it with
-# `python3 -I -c <this file>` and the environment of the runs it serves, a
+# `python3 -I [-S] -c <this file>` (the flags of the runs it serves) and the environment of the runs it serves, a
 # control socket on fd 3, and the stack limit the runs may grow to. It
 # imports what the benchmarks' harnesses and preludes import, freezes the
 # garbage collector so that children share its pages, and then, for each
@@ -27,6 +27,7 @@ import array, base64, bisect, builtins, collections, copy, ctypes, dataclasses, 
 import decimal, fractions, functools, hashlib, heapq, io, itertools, json, math, operator  # noqa: E401
 import random, re, resource, signal, statistics, string, struct, threading, time  # noqa: E401
 import traceback, types, typing, atexit, warnings  # noqa: E401
+import importlib.machinery as importlib_machinery
 from _json import encode_basestring_ascii  # noqa: F401
 
 _libc = ctypes.CDLL(None, use_errno=True)
@@ -92,6 +93,8 @@ def _run(argv, stdio_like):
     main.__builtins__ = builtins
     sys.orig_argv = list(argv)
     rest = argv[2:]
+    if rest and rest[0] == "-S":
+        rest = rest[1:]
     if rest and rest[0] == "-c":
         source, filename = rest[1], "<string>"
         sys.argv = ["-c"] + rest[2:]
@@ -246,7 +249,5 @@ def _serve():
         _, status, ru = os.wait4(pid, 0)
         sock.send(json.dumps({"status": status, "utime": ru.ru_utime, "stime": ru.ru_stime, "maxrss": ru.ru_maxrss}).encode())
 
-
-import importlib.machinery as importlib_machinery  # noqa: E402
 
 _serve()

@@ -67,7 +67,7 @@ type Pool struct {
 
 // PythonForkServerNote says how a run forked from the Python fork server
 // differs from one that starts a new interpreter; reports carry it.
-const PythonForkServerNote = "python3 -I programs are forked from a warm interpreter (one per sandbox, replaced every 500 runs): " +
+const PythonForkServerNote = "python3 -I (and -I -S) programs are forked from a warm interpreter (one per sandbox, replaced every 500 runs): " +
 	"runs of one server share its string hash seed; the modules it preloads (the harnesses' and the benchmarks' preludes' imports) are already in sys.modules; " +
 	"memory it had touched before the fork is counted to it, not to the run (peak memory is lower by up to the interpreter's size, ~10 MB), " +
 	"and the interpreter's start-up is not in the run's CPU time. Standard streams, __main__, sys.argv, exit codes and the report of an uncaught exception are a new interpreter's"

@@ -450,12 +450,18 @@ func TestForkServerLikeFreshInterpreter(t *testing.T) {
 	lim := testLimits
 	lim.WallTime = 20 * time.Second
 	lim.MemoryBytes = 512 << 20
+	tests = append(tests, struct{ name, code, stdin string }{"no site (-S)", "import sys; print(sys.flags.no_site, 'site' in sys.modules, sys.argv)", ""})
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			src := fmt.Sprintf("%s.%d", script, i)
 			os.WriteFile(src, []byte(tt.code), 0o644)
+			flags := []string{"-I"}
+			if strings.Contains(tt.name, "-S") {
+				flags = append(flags, "-S")
+			}
 			spec := func() *Spec {
-				return &Spec{Args: []string{python, "-I", WorkDir + "/main.py", "x", "y"}, Env: BaseEnv, Limits: lim, Stdin: []byte(tt.stdin),
+				args := append(append([]string{python}, flags...), WorkDir+"/main.py", "x", "y")
+				return &Spec{Args: args, Env: BaseEnv, Limits: lim, Stdin: []byte(tt.stdin),
 					Mounts: []Mount{{Source: src, Target: WorkDir + "/main.py"}}}
 			}
 			before := forked.Stats().Forked

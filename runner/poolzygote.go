@@ -29,16 +29,31 @@ const zygoteMaxRuns = 500
 // pythonCommand matches the interpreters the fork server can stand for.
 var pythonCommand = regexp.MustCompile(`^python3(\.[0-9]+)?$`)
 
-// pythonForkable reports whether argv is `python3 -I script args...` or
-// `python3 -I -c code args...`: what the fork server reproduces.
-func pythonForkable(argv []string) bool {
+// pythonFlags returns the interpreter flags of argv when it is
+// `python3 -I [-S] script args...` or `python3 -I [-S] -c code args...`:
+// what the fork server reproduces (a server started with the same flags).
+func pythonFlags(argv []string) ([]string, bool) {
 	if len(argv) < 3 || !filepath.IsAbs(argv[0]) || !pythonCommand.MatchString(filepath.Base(argv[0])) || argv[1] != "-I" {
-		return false
+		return nil, false
 	}
-	if argv[2] == "-c" {
-		return len(argv) >= 4
+	n := 2
+	if argv[2] == "-S" {
+		n = 3
 	}
-	return !strings.HasPrefix(argv[2], "-")
+	rest := argv[n:]
+	switch {
+	case len(rest) == 0:
+		return nil, false
+	case rest[0] == "-c":
+		return argv[1:n], len(rest) >= 2
+	}
+	return argv[1:n], !strings.HasPrefix(rest[0], "-")
+}
+
+// pythonForkable reports whether the fork server can run argv.
+func pythonForkable(argv []string) bool {
+	_, ok := pythonFlags(argv)
+	return ok
 }
 
 // zygote is a running fork server.
@@ -63,7 +78,8 @@ type zygoteMessage struct {
 // zygoteFor returns the fork server for req, starting one if needed, or nil
 // when the run should be forked and executed as usual.
 func (s *initServer) zygoteFor(req *initRequest) *zygote {
-	if !pythonForkable(req.Argv) {
+	flags, ok := pythonFlags(req.Argv)
+	if !ok {
 		return nil
 	}
 	var stack uint64
@@ -72,7 +88,7 @@ func (s *initServer) zygoteFor(req *initRequest) *zygote {
 			stack = r.Max
 		}
 	}
-	key := fmt.Sprintf("%s\x00%s\x00%d", req.Argv[0], strings.Join(req.Env, "\x00"), stack)
+	key := fmt.Sprintf("%s\x00%s\x00%s\x00%d", req.Argv[0], strings.Join(flags, " "), strings.Join(req.Env, "\x00"), stack)
 	if z := s.zygote; z != nil && (z.key != key || z.runs >= zygoteMaxRuns) {
 		s.stopZygote()
 	}
@@ -85,7 +101,7 @@ func (s *initServer) zygoteFor(req *initRequest) *zygote {
 	if s.zygoteFailed[key] {
 		return nil
 	}
-	z, err := startZygote(req.Argv[0], req.Env, stack, key)
+	z, err := startZygote(req.Argv[0], flags, req.Env, stack, key)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "scalebox init: fork server for %s: %v\n", req.Argv[0], err)
 		s.zygoteFailed[key] = true
@@ -98,7 +114,7 @@ func (s *initServer) zygoteFor(req *initRequest) *zygote {
 }
 
 // startZygote starts a fork server and waits until it is ready.
-func startZygote(python string, env []string, stack uint64, key string) (*zygote, error) {
+func startZygote(python string, flags, env []string, stack uint64, key string) (*zygote, error) {
 	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_SEQPACKET|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
 		return nil, err
@@ -111,7 +127,8 @@ func startZygote(python string, env []string, stack uint64, key string) (*zygote
 		return nil, err
 	}
 	defer null.Close()
-	fs, err := newForkSpec([]string{python, "-I", "-c", forkServerSource}, env, "/")
+	argv := append(append([]string{python}, flags...), "-c", forkServerSource)
+	fs, err := newForkSpec(argv, env, "/")
 	if err != nil {
 		host.Close()
 		return nil, err
