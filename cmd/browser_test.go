@@ -279,7 +279,7 @@ func TestHTMLPagesInBrowser(t *testing.T) {
 		if !strings.HasSuffix(facts.PassAt1, "%") {
 			t.Errorf("first summary number %q, want pass@1", facts.PassAt1)
 		}
-		for _, want := range []string{"humanevalplus", "bwrap", "python3", "samples sha256"} {
+		for _, want := range []string{"humanevalplus", "pool", "python3", "samples sha256"} {
 			if !strings.Contains(facts.Repro, want) {
 				t.Errorf("reproducibility section lacks %q", want)
 			}

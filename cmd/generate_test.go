@@ -189,7 +189,7 @@ func TestEvalGeneratesLiveCodeBench(t *testing.T) {
 		return "A first try:\n```python\nprint('not this')\n```\nThe solution:\n```python\nclass Solution:\n    def arraySum(self, nums: List[int]) -> int:\n        " + body + "\n```"
 	})
 	defer srv.Close()
-	srv.Fail = func(_ *generatetest.Request, n int) int {
+	srv.SetFail(func(_ *generatetest.Request, n int) int {
 		switch n {
 		case 1:
 			return http.StatusTooManyRequests
@@ -197,7 +197,7 @@ func TestEvalGeneratesLiveCodeBench(t *testing.T) {
 			return http.StatusInternalServerError
 		}
 		return 0
-	}
+	})
 	// The interruption below: once the request count reaches killAt, the
 	// run is cancelled and the request left waiting.
 	var (
@@ -205,7 +205,7 @@ func TestEvalGeneratesLiveCodeBench(t *testing.T) {
 		cancelMu sync.Mutex
 		cancelFn context.CancelFunc
 	)
-	srv.Delay = func(*generatetest.Request) time.Duration {
+	srv.SetDelay(func(*generatetest.Request) time.Duration {
 		if k := killAt.Load(); k > 0 && int64(len(srv.Requests())) >= k {
 			cancelMu.Lock()
 			if cancelFn != nil {
@@ -215,7 +215,7 @@ func TestEvalGeneratesLiveCodeBench(t *testing.T) {
 			return 2 * time.Second
 		}
 		return 0
-	}
+	})
 	out := filepath.Join(dir, "r.json")
 	args := []string{"eval", "--bench", "livecodebench", "--data", data, "--release", "v1", "--llm-url", srv.URL(), "--model", "coder",
 		"-n", "5", "--temperature", "0.7", "--seed", "11", "--llm-retries", "3", "--out", out, "-q"}
@@ -489,7 +489,7 @@ func TestEvalGeneratesMultiPLE(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, "humaneval-js.jsonl"), []byte(strings.Join(subset, "\n")+"\n"), 0o644)
 	srv := generatetest.New("qwen", func(r *generatetest.Request, _ int) string { return suffix[r.Text()] })
 	defer srv.Close()
-	srv.Fail = func(_ *generatetest.Request, n int) int {
+	srv.SetFail(func(_ *generatetest.Request, n int) int {
 		switch n % 4 {
 		case 1:
 			return http.StatusTooManyRequests
@@ -497,7 +497,7 @@ func TestEvalGeneratesMultiPLE(t *testing.T) {
 			return http.StatusInternalServerError
 		}
 		return 0
-	}
+	})
 	out := filepath.Join(dir, "r.json")
 	_, stderr, code := run(t, context.Background(), "", "eval", "--bench", "multiple-js", "--data", dir, "--llm-url", srv.URL(),
 		"--model", "qwen", "--llm-retries", "4", "--concurrency", "2", "--out", out, "-q")
@@ -776,7 +776,7 @@ func TestGenerateResumeAfterKill(t *testing.T) {
 		return fmt.Sprintf("```python\nprint(%d)\n```", *r.Seed+int64(i))
 	})
 	defer srv.Close()
-	srv.Delay = func(*generatetest.Request) time.Duration { return 150 * time.Millisecond }
+	srv.SetDelay(func(*generatetest.Request) time.Duration { return 150 * time.Millisecond })
 	dir := t.TempDir()
 	out := filepath.Join(dir, "s.jsonl")
 	args := []string{"generate", "--bench", "demo", "--llm-url", srv.URL(), "--model", "m", "-n", "4", "--seed", "1000",

@@ -160,7 +160,7 @@ func TestRetries(t *testing.T) {
 	b, probs, f := demo(t)
 	srv := generatetest.New("m", answer(b))
 	defer srv.Close()
-	srv.Fail = func(r *generatetest.Request, n int) int {
+	srv.SetFail(func(r *generatetest.Request, n int) int {
 		switch n % 3 {
 		case 1:
 			return http.StatusTooManyRequests
@@ -168,7 +168,7 @@ func TestRetries(t *testing.T) {
 			return http.StatusInternalServerError
 		}
 		return 0
-	}
+	})
 	opts := options(t, srv, b, probs[:3], f, 1)
 	opts.Client.Retries = 10
 	opts.Progress = &generate.Progress{}
@@ -207,13 +207,13 @@ func TestResumeAfterKill(t *testing.T) {
 	var once sync.Once
 	// The kill: after the fifth answer, stop; requests in flight then
 	// never get their answers written.
-	srv.Delay = func(r *generatetest.Request) time.Duration {
+	srv.SetDelay(func(r *generatetest.Request) time.Duration {
 		if len(srv.Requests()) > 5 {
 			once.Do(cancel)
 			return time.Second
 		}
 		return 0
-	}
+	})
 	res, err := generate.Run(ctx, opts)
 	if err != nil || !res.Interrupted {
 		t.Fatalf("first run: %+v, %v", res, err)
@@ -231,7 +231,7 @@ func TestResumeAfterKill(t *testing.T) {
 		written[fmt.Sprintf("%s#%d", l.TaskID, l.Index)] = true
 	}
 	before := len(srv.Requests())
-	srv.Delay = nil
+	srv.SetDelay(nil)
 
 	opts.Resume = true
 	res, err = generate.Run(context.Background(), opts)
@@ -310,12 +310,12 @@ func TestErrors(t *testing.T) {
 
 	opts = options(t, srv, b, probs, f, 1)
 	opts.Client.APIKey = "right-key"
-	srv.Fail = func(r *generatetest.Request, _ int) int {
+	srv.SetFail(func(r *generatetest.Request, _ int) int {
 		if taskOf(b, r.Text()) == "demo/add" {
 			return http.StatusBadRequest
 		}
 		return 0
-	}
+	})
 	res, err := generate.Run(context.Background(), opts)
 	if err != nil || len(res.Failed) != 1 || res.Failed[0].TaskID != "demo/add" || res.Samples != len(probs)-1 {
 		t.Errorf("a refused request: %+v, %v", res, err)
@@ -329,7 +329,7 @@ func TestErrors(t *testing.T) {
 	opts = options(t, srv, b, probs, f, 1)
 	opts.Client.APIKey = "right-key"
 	opts.MaxConsecutiveFailures = 3
-	srv.Fail = func(*generatetest.Request, int) int { return http.StatusBadGateway }
+	srv.SetFail(func(*generatetest.Request, int) int { return http.StatusBadGateway })
 	_, err = generate.Run(context.Background(), opts)
 	if err == nil || !strings.Contains(err.Error(), "3 requests in a row failed") {
 		t.Errorf("dead endpoint: %v", err)

@@ -54,14 +54,14 @@ type Server struct {
 	Key string
 	// Answer returns the i-th choice (from 0) for a request.
 	Answer func(r *Request, i int) string
-	// Fail, when set, may answer a request (the n-th, from 1) with an
-	// error status instead: return 0 to answer normally.
-	Fail func(r *Request, n int) int
+	// fail, when set (SetFail), may answer a request (the n-th, from 1)
+	// with an error status instead: return 0 to answer normally.
+	fail func(r *Request, n int) int
 	// Choices, when set, caps the choices of an answer (a server that
 	// returns fewer than n).
 	Choices func(r *Request) int
-	// Delay, when set, is how long to wait before answering.
-	Delay func(r *Request) time.Duration
+	// delay, when set (SetDelay), is how long to wait before answering.
+	delay func(r *Request) time.Duration
 
 	mu   sync.Mutex
 	reqs []*Request
@@ -106,14 +106,15 @@ func (s *Server) serve(w http.ResponseWriter, hr *http.Request) {
 	s.mu.Lock()
 	s.reqs = append(s.reqs, r)
 	n := len(s.reqs)
+	fail, delay := s.fail, s.delay
 	s.mu.Unlock()
 	if r.Model != s.Model {
 		r.Status = http.StatusNotFound
 		http.Error(w, fmt.Sprintf(`{"error":{"message":"The model %s does not exist."}}`, r.Model), http.StatusNotFound)
 		return
 	}
-	if s.Fail != nil {
-		if code := s.Fail(r, n); code != 0 {
+	if fail != nil {
+		if code := fail(r, n); code != 0 {
 			r.Status = code
 			if code == http.StatusTooManyRequests {
 				w.Header().Set("Retry-After", "0")
@@ -122,9 +123,9 @@ func (s *Server) serve(w http.ResponseWriter, hr *http.Request) {
 			return
 		}
 	}
-	if s.Delay != nil {
+	if delay != nil {
 		select {
-		case <-time.After(s.Delay(r)):
+		case <-time.After(delay(r)):
 		case <-hr.Context().Done():
 			return
 		}
@@ -151,4 +152,20 @@ func (s *Server) serve(w http.ResponseWriter, hr *http.Request) {
 		"id": fmt.Sprintf("x-%d", n), "choices": choices,
 		"usage": map[string]int{"prompt_tokens": len(r.Text()) / 4, "completion_tokens": tokens},
 	})
+}
+
+// SetFail sets how the server fails requests (nil: it does not); safe while
+// it serves.
+func (s *Server) SetFail(f func(r *Request, n int) int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.fail = f
+}
+
+// SetDelay sets how long the server waits before answering (nil: not at
+// all); safe while it serves.
+func (s *Server) SetDelay(f func(r *Request) time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.delay = f
 }
