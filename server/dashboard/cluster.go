@@ -254,7 +254,7 @@ func (c *Cluster) poll(ctx context.Context, p *peer) {
 			p.failSince = now
 			c.log.Warn("a peer does not answer", "peer", p.url, "err", err)
 		}
-		p.err = err.Error()
+		p.err = reason(err, c.o.Timeout)
 		p.refused = errors.Is(err, syscall.ECONNREFUSED)
 		return
 	}
@@ -273,6 +273,26 @@ func (c *Cluster) poll(ctx context.Context, p *peer) {
 		st = merge(&Stats{}, st, now.Add(-c.o.Window))
 	}
 	p.stats = st
+}
+
+// reason says shortly why a fetch failed (the URL is the node's name).
+func reason(err error, timeout time.Duration) string {
+	var ne net.Error
+	switch {
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return "connection refused"
+	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &ne) && ne.Timeout():
+		return "no answer within " + timeout.String()
+	case errors.Is(err, syscall.ECONNRESET):
+		return "connection reset"
+	case errors.Is(err, syscall.EHOSTUNREACH), errors.Is(err, syscall.ENETUNREACH):
+		return "host unreachable"
+	}
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err.Error()
+	}
+	return err.Error()
 }
 
 // merge returns next with prev's history and requests before it, trimmed
@@ -319,14 +339,14 @@ func (c *Cluster) fetch(ctx context.Context, p *peer, after int64) (*Stats, erro
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<16))
-		return nil, fmt.Errorf("GET %s: %s", u, resp.Status)
+		return nil, fmt.Errorf("/v1/stats answered %s", resp.Status)
 	}
 	var st Stats
 	if err := json.NewDecoder(io.LimitReader(resp.Body, maxStatsBytes)).Decode(&st); err != nil {
-		return nil, fmt.Errorf("GET %s: %w", u, err)
+		return nil, fmt.Errorf("/v1/stats: %w", err)
 	}
 	if st.Instance == "" || st.Started.IsZero() {
-		return nil, fmt.Errorf("GET %s: not a scalebox stats document (no instance or start time)", u)
+		return nil, errors.New("/v1/stats: not a scalebox stats document (no instance or start time)")
 	}
 	return &st, nil
 }

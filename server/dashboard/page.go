@@ -3,6 +3,7 @@ package dashboard
 import (
 	"embed"
 	"encoding/json"
+	"fmt"
 	"html/template"
 	"io"
 
@@ -39,7 +40,7 @@ func WritePage(w io.Writer, v *View) error {
 	boot.Charts = nil // drawn in the page already
 	return htmlui.Render(w, pageTmpl, &htmlui.Page{
 		Title:    "scalebox dashboard",
-		Subtitle: "Live view of " + v.Status + "; refreshed every few seconds from the nodes' statistics.",
+		Subtitle: fmt.Sprintf("This serve node and its peers, live: refreshed every %g s from each node's statistics (GET /v1/stats).", v.PollSeconds),
 		Nav:      []htmlui.Link{{ID: "nodes", Label: "Nodes"}, {ID: "resources", Label: "Resources"}, {ID: "traffic", Label: "Throughput and latency"}, {ID: "requests", Label: "Recent requests"}},
 		Footer:   "scalebox serve · GET /v1/stats on each node gives these numbers as JSON, /metrics for Prometheus (docs/dashboard.md).",
 		Data:     boot,

@@ -654,7 +654,7 @@ func nodeRow(n *NodeState, now time.Time) NodeRow {
 		r.CPU = fmt.Sprintf("%s of %d", oneDecimal(iv.MachineCPUCores), s.CPUs)
 		r.Rate = rateText(iv.TestsPerSecond)
 	} else {
-		r.CPU, r.Rate = fmt.Sprintf("? of %d", s.CPUs), "n/a"
+		r.CPU, r.Rate = "n/a", "n/a"
 	}
 	r.Memory = htmlui.Bytes(max(0, s.MemoryTotalBytes-s.Now.MemoryAvailableBytes)) + " of " + htmlui.Bytes(s.MemoryTotalBytes)
 	return r
@@ -735,12 +735,12 @@ func span(d time.Duration) string {
 // seconds formats a latency: "0.4 ms", "85 ms", "1.24 s".
 func seconds(s float64) string {
 	if s < 0.01 {
-		return strconv.FormatFloat(math.Round(s*10000)/10, 'f', -1, 64) + " ms"
+		return strconv.FormatFloat(math.Round(s*10000)/10, 'f', -1, 64) + "\u00a0ms"
 	}
 	if s < 1 {
-		return strconv.FormatFloat(math.Round(s*1000), 'f', -1, 64) + " ms"
+		return strconv.FormatFloat(math.Round(s*1000), 'f', -1, 64) + "\u00a0ms"
 	}
-	return strconv.FormatFloat(s, 'f', 2, 64) + " s"
+	return strconv.FormatFloat(s, 'f', 2, 64) + "\u00a0s"
 }
 
 func rateText(r float64) string {

@@ -221,7 +221,7 @@ func TestRequests(t *testing.T) {
 		t.Errorf("flags %v", flags)
 	}
 	r := v.Requests[2] // aaaa-req-3
-	if r.ID != "aaaa-req-3" || r.Verdicts != "WA 1" || r.Node != "10.0.0.1:8080" || r.Tests != 12 || r.Duration != "48 ms" {
+	if r.ID != "aaaa-req-3" || r.Verdicts != "WA 1" || r.Node != "10.0.0.1:8080" || r.Tests != 12 || r.Duration != "48\u00a0ms" {
 		t.Errorf("row %+v", r)
 	}
 	if !slices.Equal(v.NodeNames, []string{"10.0.0.1:8080", "10.0.0.2:8080"}) || v.Verdicts[0] != "AC" || len(v.Verdicts) != 8 {
