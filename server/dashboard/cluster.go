@@ -83,9 +83,22 @@ type Cluster struct {
 	peers []*peer
 	log   *slog.Logger
 
+	selfOnce sync.Once
+	selfID   string // this node's instance
+
 	mu      sync.Mutex
 	watched time.Time
 	wake    chan struct{}
+}
+
+// selfInstance is this node's instance id, asked once (it does not change).
+func (c *Cluster) selfInstance() string {
+	c.selfOnce.Do(func() {
+		if s := c.o.Self(); s != nil {
+			c.selfID = s.Instance
+		}
+	})
+	return c.selfID
 }
 
 type peer struct {
@@ -241,7 +254,6 @@ func (c *Cluster) poll(ctx context.Context, p *peer) {
 	if err == nil && prev != nil && st.Instance != prev.Instance && after > 0 {
 		// The peer restarted: its numbering began again.
 		st, err = c.fetch(ctx, p, 0)
-		prev = nil
 	}
 	now := time.Now()
 	c.mu.Lock()
@@ -262,17 +274,18 @@ func (c *Cluster) poll(ctx context.Context, p *peer) {
 		c.log.Info("a peer answers again", "peer", p.url, "after", now.Sub(p.failSince).Round(time.Millisecond).String())
 	}
 	p.failSince, p.err, p.refused, p.lastSeen = time.Time{}, "", false, now
-	if self := c.o.Self(); self != nil && st.Instance != "" && st.Instance == self.Instance {
+	if st.Instance == c.selfInstance() {
 		p.self, p.stats = true, nil
 		return
 	}
 	p.self = false
-	if prev != nil && prev.Instance == st.Instance {
-		st = merge(prev, st, now.Add(-c.o.Window))
+	// Merge with what is known now: another poll of this peer may have
+	// finished meanwhile.
+	if cur := p.stats; cur != nil && cur.Instance == st.Instance {
+		p.stats = merge(cur, st, now.Add(-c.o.Window))
 	} else {
-		st = merge(&Stats{}, st, now.Add(-c.o.Window))
+		p.stats = merge(&Stats{}, st, now.Add(-c.o.Window))
 	}
-	p.stats = st
 }
 
 // reason says shortly why a fetch failed (the URL is the node's name).
@@ -295,21 +308,34 @@ func reason(err error, timeout time.Duration) string {
 	return err.Error()
 }
 
-// merge returns next with prev's history and requests before it, trimmed
-// to the intervals that ended after since and the last RecentPerNode
-// requests. Neither argument is changed.
+// merge returns next, a document of the same instance as prev, with
+// prev's history and requests before its own new ones (those numbered
+// after prev.Seq), trimmed to the intervals that ended after since and
+// the last RecentPerNode requests. A next older than prev (an overlapping
+// poll that finished late) changes nothing. Neither argument is changed.
 func merge(prev, next *Stats, since time.Time) *Stats {
+	if next.Seq < prev.Seq {
+		return prev
+	}
 	out := *next
 	hist := make([]Interval, 0, len(prev.History)+len(next.History))
-	for _, h := range [][]Interval{prev.History, next.History} {
-		for _, iv := range h {
-			if iv.End().After(since) && (len(hist) == 0 || iv.Seq > hist[len(hist)-1].Seq) {
-				hist = append(hist, iv)
-			}
+	for _, iv := range prev.History {
+		if iv.End().After(since) {
+			hist = append(hist, iv)
+		}
+	}
+	for _, iv := range next.History {
+		if iv.Seq > prev.Seq && iv.End().After(since) && (len(hist) == 0 || iv.Seq > hist[len(hist)-1].Seq) {
+			hist = append(hist, iv)
 		}
 	}
 	out.History = hist
-	reqs := append(slices.Clip(prev.RecentRequests), next.RecentRequests...)
+	reqs := slices.Clip(prev.RecentRequests)
+	for _, r := range next.RecentRequests {
+		if r.Seq > prev.Seq {
+			reqs = append(reqs, r)
+		}
+	}
 	if len(reqs) > RecentPerNode {
 		reqs = reqs[len(reqs)-RecentPerNode:]
 	}

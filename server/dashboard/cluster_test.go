@@ -298,6 +298,25 @@ func TestClusterRunStops(t *testing.T) {
 	}
 }
 
+// TestMergeOverlapping: two polls of a peer that overlap bring the same
+// new intervals and requests; merged one after the other they count once,
+// and an answer older than what is known changes nothing.
+func TestMergeOverlapping(t *testing.T) {
+	full := recent("p", 6, 0)
+	old := *full
+	old.History, old.RecentRequests, old.Seq = full.History[:4], nil, full.History[3].Seq
+	since := time.Now().Add(-time.Hour)
+	known := merge(&Stats{}, &old, since)
+	once := merge(known, full, since)
+	twice := merge(once, full, since)
+	if len(twice.History) != 6 || len(twice.RecentRequests) != 6 || twice.Seq != full.Seq {
+		t.Errorf("merged twice: %d intervals, %d requests, seq %d", len(twice.History), len(twice.RecentRequests), twice.Seq)
+	}
+	if late := merge(twice, &old, since); late != twice {
+		t.Error("an older answer changed what is known")
+	}
+}
+
 func TestParsePeer(t *testing.T) {
 	for _, tt := range []struct{ in, base, name string }{
 		{"10.0.0.2:8080", "http://10.0.0.2:8080", "10.0.0.2:8080"},
