@@ -102,9 +102,8 @@
     var now = statuses(d.nodes), changes = [];
     Object.keys(now).forEach(function (name) {
       var was = st.statuses[name], is = now[name];
-      if (was && was !== is && (is === "down" || was === "down" || was === "unknown")) {
-        changes.push("Node " + name + " is " + (is === "down" ? "down" : "back (" + is + ")") + ".");
-      }
+      if (was !== "down" && is === "down") changes.push("Node " + name + " is down.");
+      else if (was === "down" && is !== "down") changes.push("Node " + name + " is back (" + is + ").");
     });
     st.statuses = now;
     if (changes.length) say(changes.join(" ")); else if (st.failures) say("");
