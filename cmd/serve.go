@@ -17,6 +17,7 @@ import (
 	"github.com/scalebox-dev/scalebox/internal/buildinfo"
 	"github.com/scalebox-dev/scalebox/runner"
 	"github.com/scalebox-dev/scalebox/server"
+	"github.com/scalebox-dev/scalebox/server/dashboard"
 )
 
 type serveOptions struct {
@@ -38,6 +39,9 @@ type serveOptions struct {
 	memory         string
 	logFormat      string
 	statsInterval  time.Duration
+	statsWindow    time.Duration
+	peers          []string
+	peerTimeout    time.Duration
 	warm           string
 	rotateBuilds   int
 	// LiveCodeBench: release and contest window of a loaded livecodebench.
@@ -59,7 +63,9 @@ compile cache (the same program is compiled once).
 Endpoints (docs/api.md): POST /run_code and GET /v1/ping (SandboxFusion),
 POST /common_evaluate_batch and /common_evaluate (ScaleBox), POST /v1/evaluate
 (samples against a benchmark loaded with --bench, or inline tests; NDJSON
-streaming), GET /healthz, /readyz, /metrics (Prometheus), /v1/stats (JSON).
+streaming), GET /healthz, /readyz, /metrics (Prometheus), /v1/stats (JSON),
+and /dashboard: a live page of this node, and with --peers of the whole
+cluster (docs/dashboard.md).
 
 It listens on loopback unless told otherwise; another address needs
 --token-file (clients send Authorization: Bearer <token>, or ?token=) or
@@ -70,6 +76,7 @@ those in flight finish (up to --drain-timeout), then it exits 0.`,
   scalebox serve --listen 127.0.0.1:8080 -j 16 --bench codecontests=data/code_contests.jsonl
   scalebox serve --bench livecodebench --data code_generation_lite/ --release v5
   scalebox serve --listen 0.0.0.0:8080 --token-file /run/secrets/scalebox-token
+  scalebox serve --listen 10.0.0.1:8080 --token-file token --peers 10.0.0.2:8080,10.0.0.3:8080
   curl -s localhost:8080/run_code -d '{"code": "print(1+1)", "language": "python"}'`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
@@ -91,6 +98,17 @@ those in flight finish (up to --drain-timeout), then it exits 0.`,
 			}
 			if o.statsInterval < 100*time.Millisecond {
 				return usageError("--stats-interval must be at least 100ms")
+			}
+			if o.statsWindow < o.statsInterval || o.statsWindow/o.statsInterval > 100000 {
+				return usageError("--stats-window must hold from 1 to 100000 intervals of --stats-interval, not %v / %v", o.statsWindow, o.statsInterval)
+			}
+			if o.peerTimeout <= 0 {
+				return usageError("--peer-timeout must be positive")
+			}
+			for _, p := range o.peers {
+				if _, _, err := dashboard.ParsePeer(p); err != nil {
+					return usageError("--peers: %v", err)
+				}
 			}
 			if o.drain <= 0 {
 				return usageError("--drain-timeout must be positive")
@@ -131,7 +149,10 @@ those in flight finish (up to --drain-timeout), then it exits 0.`,
 	f.StringVar(&o.logFormat, "log-format", "json", "request log format on stderr: json or text")
 	f.StringVar(&o.warm, "warm", "auto", "languages whose toolchain is prepared at start (precompiled headers, class-data archives): auto (every one that has a prepare step), none, or a comma-separated list")
 	f.IntVar(&o.rotateBuilds, "rotate-builds", 20000, "start a fresh build cache after this many new builds, removing the old one once unused (0: never), so that a long-running server does not keep every program it built")
-	f.DurationVar(&o.statsInterval, "stats-interval", 5*time.Second, "length of one interval of /v1/stats's history (180 are kept)")
+	f.DurationVar(&o.statsInterval, "stats-interval", 5*time.Second, "length of one interval of /v1/stats's history and the dashboard's charts")
+	f.DurationVar(&o.statsWindow, "stats-window", 15*time.Minute, "how far back /v1/stats's history and the dashboard's charts reach (kept in memory)")
+	f.StringSliceVar(&o.peers, "peers", nil, "the other nodes of a cluster (http://HOST:PORT, comma-separated), shown on this node's /dashboard; the list may name this node too")
+	f.DurationVar(&o.peerTimeout, "peer-timeout", 2*time.Second, "how long the dashboard waits for a peer's statistics before it counts the peer as not answering")
 	return c
 }
 
@@ -239,7 +260,8 @@ func runServe(ctx context.Context, o *serveOptions) error {
 		Engine: engine, Resolver: env.res, Benchmarks: benches, Limits: limits,
 		MaxQueuedTests: o.maxQueue, MaxBodyBytes: int64(maxBody), Token: token,
 		Logger: slog.New(handler), Version: buildinfo.Version(), Commit: buildinfo.Commit(),
-		HistoryInterval: o.statsInterval, Warm: warm,
+		HistoryInterval: o.statsInterval, HistoryLength: int(o.statsWindow / o.statsInterval), Warm: warm,
+		Peers: o.peers, PeerTimeout: o.peerTimeout,
 	})
 	if err != nil {
 		return err

@@ -17,12 +17,14 @@ func TestServeFlags(t *testing.T) {
 		want serveOptions
 	}{
 		{nil, nil, serveOptions{listen: "127.0.0.1:8080", jobs: defaultJobs(), sandbox: "auto", retries: 2, memoryShare: 0.75,
-			maxBody: "64MiB", drain: 30 * time.Second, cpuTime: 10 * time.Second, memory: "1GiB", logFormat: "json", statsInterval: 5 * time.Second, warm: "auto", rotateBuilds: 20000}},
+			maxBody: "64MiB", drain: 30 * time.Second, cpuTime: 10 * time.Second, memory: "1GiB", logFormat: "json", statsInterval: 5 * time.Second, statsWindow: 15 * time.Minute, peerTimeout: 2 * time.Second, warm: "auto", rotateBuilds: 20000}},
 		{[]string{"--listen", "0.0.0.0:9000", "--token-file", "tok", "-j", "16", "--bench", "codecontests=cc.jsonl", "--bench", "humanevalplus",
-			"--max-queue", "500", "--drain-timeout", "5s", "--warm", "none", "--log-format", "text"}, map[string]string{"SCALEBOX_RETRIES": "4"},
+			"--max-queue", "500", "--drain-timeout", "5s", "--warm", "none", "--log-format", "text",
+			"--peers", "10.0.0.2:8080,http://10.0.0.3:8080/scalebox", "--peer-timeout", "1s", "--stats-window", "1h"}, map[string]string{"SCALEBOX_RETRIES": "4"},
 			serveOptions{listen: "0.0.0.0:9000", tokenFile: "tok", jobs: 16, sandbox: "auto", retries: 4, memoryShare: 0.75,
 				benches: []string{"codecontests=cc.jsonl", "humanevalplus"}, maxQueue: 500, maxBody: "64MiB", drain: 5 * time.Second,
-				cpuTime: 10 * time.Second, memory: "1GiB", logFormat: "text", statsInterval: 5 * time.Second, warm: "none", rotateBuilds: 20000}},
+				cpuTime: 10 * time.Second, memory: "1GiB", logFormat: "text", statsInterval: 5 * time.Second, warm: "none", rotateBuilds: 20000,
+				peers: []string{"10.0.0.2:8080", "http://10.0.0.3:8080/scalebox"}, peerTimeout: time.Second, statsWindow: time.Hour}},
 	}
 	for _, tt := range tests {
 		var got *serveOptions
@@ -60,6 +62,8 @@ func TestServeUsage(t *testing.T) {
 		{[]string{"serve", "--listen", "8080"}, "--listen"},
 		{[]string{"serve", "--bench", "a", "--bench", "b", "--data", "x"}, "--data goes with exactly one --bench"},
 		{[]string{"serve", "--log-format", "xml"}, "--log-format"},
+		{[]string{"serve", "--peers", "ftp://a:1"}, "--peers: peer \"ftp://a:1\""},
+		{[]string{"serve", "--stats-window", "1s"}, "--stats-window"},
 		{[]string{"serve", "--listen", "0.0.0.0:0", "--warm", "none"}, "--token-file"},
 		{[]string{"serve", "--listen", "[::]:0", "--warm", "none"}, "--token-file"},
 	} {

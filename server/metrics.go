@@ -326,3 +326,94 @@ func readProcessStats() processStats {
 	}
 	return p
 }
+
+// machineCPU is the machine's CPU time from /proc/stat, in USER_HZ ticks.
+type machineCPU struct {
+	busy, total float64
+	cpus        int // cpuN lines: the machine's CPUs, whatever this process may use
+	ok          bool
+}
+
+// readMachineCPU reads the "cpu" line of /proc/stat: busy is everything but
+// idle and iowait.
+func readMachineCPU() machineCPU {
+	data, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return machineCPU{}
+	}
+	line, rest, _ := strings.Cut(string(data), "\n")
+	f := strings.Fields(line)
+	if len(f) < 5 || f[0] != "cpu" {
+		return machineCPU{}
+	}
+	var m machineCPU
+	for i, s := range f[1:] {
+		if i >= 8 { // guest times are already in user and nice
+			break
+		}
+		v, _ := strconv.ParseFloat(s, 64)
+		m.total += v
+		if i != 3 && i != 4 { // idle, iowait
+			m.busy += v
+		}
+	}
+	for _, l := range strings.Split(rest, "\n") {
+		if strings.HasPrefix(l, "cpu") {
+			m.cpus++
+		}
+	}
+	m.ok = m.cpus > 0
+	return m
+}
+
+// busyCores is the machine's busy CPUs on average since prev (0 when
+// unknown).
+func (m machineCPU) busyCores(prev machineCPU) float64 {
+	if !m.ok || !prev.ok || m.total <= prev.total {
+		return 0
+	}
+	return max(0, m.busy-prev.busy) / (m.total - prev.total) * float64(m.cpus)
+}
+
+// memory is the machine's memory from /proc/meminfo.
+type memory struct {
+	totalBytes, availableBytes int64
+}
+
+func (m memory) used() int64 { return max(0, m.totalBytes-m.availableBytes) }
+
+func readMemory() memory {
+	var m memory
+	data, err := os.ReadFile("/proc/meminfo")
+	if err != nil {
+		return m
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		f := strings.Fields(line)
+		if len(f) < 2 {
+			continue
+		}
+		kib, _ := strconv.ParseInt(f[1], 10, 64)
+		switch f[0] {
+		case "MemTotal:":
+			m.totalBytes = kib << 10
+		case "MemAvailable:":
+			m.availableBytes = kib << 10
+		}
+	}
+	return m
+}
+
+// readLoadAverage reads /proc/loadavg (zeros where it cannot).
+func readLoadAverage() [3]float64 {
+	var l [3]float64
+	data, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return l
+	}
+	f := strings.Fields(string(data))
+	for i := 0; i < 3 && i < len(f); i++ {
+		l[i], _ = strconv.ParseFloat(f[i], 64)
+	}
+	return l
+}

@@ -6,8 +6,9 @@
 // which schedules the tests of all requests through one bounded pool.
 //
 // Operations: /healthz, /readyz, /metrics (Prometheus text), /v1/stats
-// (the same numbers as JSON, with a short history), request logs with ids,
-// a bounded queue that answers 503 at once when full, body limits,
+// (the same numbers as JSON, with a short history), /dashboard (a live
+// page of this node and its peers, package dashboard), request logs with
+// ids, a bounded queue that answers 503 at once when full, body limits,
 // bearer-token authentication, and a graceful drain on shutdown.
 package server
 
@@ -31,6 +32,7 @@ import (
 	"github.com/scalebox-dev/scalebox/benchmarks"
 	"github.com/scalebox-dev/scalebox/eval"
 	"github.com/scalebox-dev/scalebox/runner"
+	"github.com/scalebox-dev/scalebox/server/dashboard"
 )
 
 // Config configures a Server.
@@ -63,6 +65,12 @@ type Config struct {
 	HistoryInterval time.Duration
 	HistoryLength   int
 	RecentRequests  int
+	// Peers are the base URLs of the other nodes of a cluster, whose
+	// /v1/stats the dashboard gathers (server side: the browser talks to
+	// this node alone); PeerTimeout bounds one fetch (zero: 2 s). A list
+	// that names this node too is fine: it is recognised and shown once.
+	Peers       []string
+	PeerTimeout time.Duration
 	// Warm lists languages (scalebox ids) whose toolchain is prepared
 	// (a precompiled header, a class-data archive) when Serve starts, one
 	// after the other, so that the first requests in them do not wait for
@@ -102,6 +110,11 @@ type Server struct {
 	stats   *stats
 	mux     *http.ServeMux
 	started time.Time
+	// instance identifies this process in /v1/stats (a peer list that
+	// names this node is recognised by it).
+	instance string
+	listen   atomic.Pointer[string]
+	cluster  *dashboard.Cluster
 	// routeList holds the API's routes but the catch-alls, as routes
 	// registers them (docs/openapi.yaml must list each).
 	routeList []string
@@ -140,7 +153,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	s := &Server{
 		cfg: cfg, log: cfg.Logger, langs: newLanguages(cfg.Resolver),
-		benches: map[string]*benchmarks.Benchmark{}, started: time.Now(),
+		benches: map[string]*benchmarks.Benchmark{}, started: time.Now(), instance: randomID(),
 	}
 	for _, b := range cfg.Benchmarks {
 		if _, dup := s.benches[b.Config.Name]; dup {
@@ -150,6 +163,14 @@ func New(cfg Config) (*Server, error) {
 	}
 	s.metrics = newMetrics(cfg.Version, cfg.Commit)
 	s.stats = newStats(cfg.HistoryInterval, cfg.HistoryLength, cfg.RecentRequests)
+	cluster, err := dashboard.NewCluster(dashboard.Options{
+		Self: func() *dashboard.Stats { return s.Stats(0) }, Peers: cfg.Peers, Token: cfg.Token,
+		Timeout: cfg.PeerTimeout, Window: s.historyWindow(), Logger: cfg.Logger,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("server: %w", err)
+	}
+	s.cluster = cluster
 	s.warming.Store(int64(len(cfg.Warm)))
 	s.routes()
 	return s, nil
@@ -193,6 +214,8 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, drain time.Duration
 		IdleTimeout:       5 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 	}
+	addr := ln.Addr().String()
+	s.listen.Store(&addr)
 	tick := time.NewTicker(s.cfg.HistoryInterval)
 	defer tick.Stop()
 	stopTicks := make(chan struct{})
@@ -209,6 +232,15 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, drain time.Duration
 		}
 	}()
 	defer func() { close(stopTicks); <-tickDone }()
+
+	// The peers are polled until the server has stopped.
+	pctx, stopPolls := context.WithCancel(context.Background())
+	pollsDone := make(chan struct{})
+	go func() {
+		defer close(pollsDone)
+		s.cluster.Run(pctx)
+	}()
+	defer func() { stopPolls(); <-pollsDone }()
 
 	wctx, stopWarm := context.WithCancel(ctx)
 	warmDone := make(chan struct{})
@@ -266,14 +298,29 @@ func (s *Server) routes() {
 	handle("GET /readyz", "readyz", false, s.handleReady)
 	handle("GET /metrics", "metrics", false, s.handleMetrics)
 	handle("GET /v1/stats", "stats", false, s.handleStats)
+	handle("GET /dashboard", "dashboard", false, s.handleDashboard)
+	handle("GET /dashboard/data", "dashboard_data", false, s.handleDashboardData)
+	handle("GET /dashboard/{$}", "dashboard", false, func(w http.ResponseWriter, r *http.Request, _ *reqCtx) {
+		// Relative, so that it holds behind a proxy that adds a path.
+		target := "../dashboard"
+		if r.URL.RawQuery != "" {
+			target += "?" + r.URL.RawQuery
+		}
+		w.Header().Set("Location", target)
+		w.WriteHeader(http.StatusMovedPermanently)
+	})
 	handle("GET /{$}", "root", false, func(w http.ResponseWriter, _ *http.Request, _ *reqCtx) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		io.WriteString(w, "<!doctype html><title>scalebox</title><p>scalebox serve: see /v1/stats, /metrics and docs/api.md.</p>\n")
+		io.WriteString(w, "<!doctype html><title>scalebox</title><p>scalebox serve: see <a href=\"dashboard\">the dashboard</a>, /v1/stats, /metrics and docs/api.md.</p>\n")
 	})
 	handle("/", "other", false, func(w http.ResponseWriter, r *http.Request, _ *reqCtx) {
 		writeError(w, &apiError{Status: http.StatusNotFound, Msg: fmt.Sprintf("no endpoint %s %s (see docs/api.md)", r.Method, r.URL.Path)})
 	})
 }
+
+// quiet are the endpoints left out of /v1/stats's recent requests: probes
+// and monitoring, which would crowd out the requests that matter.
+var quiet = map[string]bool{"metrics": true, "healthz": true, "readyz": true, "stats": true, "dashboard": true, "dashboard_data": true}
 
 // reqCtx is what a request's log line and stats record say about it.
 type reqCtx struct {
@@ -343,8 +390,8 @@ func (s *Server) wrap(endpoint string, evaluates bool, h func(http.ResponseWrite
 			}
 			dur := time.Since(start)
 			s.metrics.request(endpoint, status, dur)
-			if endpoint != "metrics" && endpoint != "healthz" && endpoint != "readyz" && endpoint != "stats" {
-				s.stats.request(requestRecord{ID: rc.id, Time: start.UTC(), Endpoint: endpoint, Language: rc.language, Tests: rc.tests,
+			if !quiet[endpoint] {
+				s.stats.request(dashboard.Request{ID: rc.id, Time: start.UTC(), Endpoint: endpoint, Language: rc.language, Tests: rc.tests,
 					Verdicts: rc.verdicts, Status: status, DurationSeconds: dur.Seconds()}, evaluates)
 			}
 			attrs := []any{"id", rc.id, "method", r.Method, "path", r.URL.Path, "endpoint", endpoint, "status", status,
@@ -404,6 +451,11 @@ func requestID(r *http.Request) string {
 	}) < 0 {
 		return id
 	}
+	return randomID()
+}
+
+// randomID is 16 random hex digits.
+func randomID() string {
 	var b [8]byte
 	rand.Read(b[:])
 	return hex.EncodeToString(b[:])

@@ -3,12 +3,15 @@ package server
 import (
 	"math/rand/v2"
 	"net/http"
+	"os"
 	"runtime"
 	"slices"
+	"strconv"
 	"sync"
 	"time"
 
 	"github.com/scalebox-dev/scalebox/judge"
+	"github.com/scalebox-dev/scalebox/server/dashboard"
 )
 
 // stats keeps what /v1/stats shows: counts since the start, a history of
@@ -20,11 +23,13 @@ type stats struct {
 	keep     int
 	recentN  int
 
+	// seq numbers the closed intervals and the recorded requests.
+	seq int64
 	// The interval being filled.
 	cur interval
 	// Closed intervals, oldest first.
-	history []intervalOut
-	recent  []requestRecord // ring, oldest first once full
+	history []dashboard.Interval
+	recent  []dashboard.Request // oldest first
 
 	totals struct {
 		Requests, Evaluations, Tests, Rejected int64
@@ -32,6 +37,7 @@ type stats struct {
 	verdicts map[string]map[judge.Verdict]int64
 
 	lastCPU, lastChildCPU float64
+	lastMachine           machineCPU
 	lastAt                time.Time
 }
 
@@ -41,36 +47,12 @@ type interval struct {
 	tests     int
 	latencies []float64 // a bounded random sample of evaluation latencies
 	seen      int
-	verdicts  map[string]map[judge.Verdict]int
+	buckets   map[string]int // every evaluation latency, by bucket
+	verdicts  map[string]map[string]int
 }
 
-// intervalOut is one interval of the history (docs/api.md).
-type intervalOut struct {
-	Start             time.Time                        `json:"start"`
-	Seconds           float64                          `json:"seconds"`
-	RequestsPerSecond float64                          `json:"requests_per_second"`
-	TestsPerSecond    float64                          `json:"tests_per_second"`
-	LatencyP50        *float64                         `json:"latency_p50_seconds"`
-	LatencyP99        *float64                         `json:"latency_p99_seconds"`
-	QueueDepth        int                              `json:"queue_depth"`
-	RunningTests      int                              `json:"running_tests"`
-	RunningBuilds     int                              `json:"running_builds"`
-	RequestsInflight  int64                            `json:"requests_inflight"`
-	CPUCores          float64                          `json:"cpu_cores"`
-	RSSBytes          int64                            `json:"rss_bytes"`
-	Verdicts          map[string]map[judge.Verdict]int `json:"verdicts"`
-}
-
-// requestRecord is one request in the list of recent ones.
-type requestRecord struct {
-	ID              string         `json:"id"`
-	Time            time.Time      `json:"time"`
-	Endpoint        string         `json:"endpoint"`
-	Language        string         `json:"language,omitempty"`
-	Tests           int            `json:"tests"`
-	Verdicts        map[string]int `json:"verdicts,omitempty"`
-	Status          int            `json:"status"`
-	DurationSeconds float64        `json:"duration_seconds"`
+func newInterval(start time.Time) interval {
+	return interval{start: start, verdicts: map[string]map[string]int{}}
 }
 
 const latencySampleSize = 2048
@@ -78,13 +60,14 @@ const latencySampleSize = 2048
 func newStats(every time.Duration, keep, recent int) *stats {
 	now := time.Now()
 	s := &stats{interval: every, keep: keep, recentN: recent, verdicts: map[string]map[judge.Verdict]int64{}, lastAt: now}
-	s.cur = interval{start: now, verdicts: map[string]map[judge.Verdict]int{}}
+	s.cur = newInterval(now)
 	p := readProcessStats()
 	s.lastCPU, s.lastChildCPU = p.CPUSeconds, p.ChildrenCPUSeconds
+	s.lastMachine = readMachineCPU()
 	return s
 }
 
-func (s *stats) request(r requestRecord, evaluation bool) {
+func (s *stats) request(r dashboard.Request, evaluation bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.totals.Requests++
@@ -93,9 +76,10 @@ func (s *stats) request(r requestRecord, evaluation bool) {
 	}
 	if s.recentN > 0 {
 		if len(s.recent) >= s.recentN {
-			copy(s.recent, s.recent[1:])
-			s.recent = s.recent[:len(s.recent)-1]
+			s.recent = slices.Delete(s.recent, 0, len(s.recent)-s.recentN+1)
 		}
+		s.seq++
+		r.Seq = s.seq
 		s.recent = append(s.recent, r)
 	}
 	if !evaluation {
@@ -110,6 +94,10 @@ func (s *stats) request(r requestRecord, evaluation bool) {
 	} else if j := rand.IntN(c.seen); j < latencySampleSize {
 		c.latencies[j] = r.DurationSeconds
 	}
+	if c.buckets == nil {
+		c.buckets = map[string]int{}
+	}
+	c.buckets[dashboard.LatencyKey(r.DurationSeconds)]++
 }
 
 func (s *stats) test(lang string, v judge.Verdict) {
@@ -118,9 +106,9 @@ func (s *stats) test(lang string, v judge.Verdict) {
 	s.totals.Tests++
 	s.cur.tests++
 	if s.cur.verdicts[lang] == nil {
-		s.cur.verdicts[lang] = map[judge.Verdict]int{}
+		s.cur.verdicts[lang] = map[string]int{}
 	}
-	s.cur.verdicts[lang][v]++
+	s.cur.verdicts[lang][string(v)]++
 	if s.verdicts[lang] == nil {
 		s.verdicts[lang] = map[judge.Verdict]int64{}
 	}
@@ -129,6 +117,8 @@ func (s *stats) test(lang string, v judge.Verdict) {
 
 // roll closes the current interval with the moment's gauges.
 func (s *stats) roll(now time.Time, snap snapshot) {
+	machine := readMachineCPU()
+	mem := readMemory()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	c := s.cur
@@ -137,14 +127,19 @@ func (s *stats) roll(now time.Time, snap snapshot) {
 		return
 	}
 	cpu := snap.Process.CPUSeconds + snap.Process.ChildrenCPUSeconds
-	out := intervalOut{
-		Start: c.start.UTC(), Seconds: secs,
+	elapsed := now.Sub(s.lastAt).Seconds()
+	s.seq++
+	out := dashboard.Interval{
+		Seq: s.seq, Start: c.start.UTC(), Seconds: secs,
 		RequestsPerSecond: float64(c.requests) / secs, TestsPerSecond: float64(c.tests) / secs,
-		QueueDepth: snap.QueuedTests, RunningTests: snap.RunningTests, RunningBuilds: snap.RunningBuilds,
+		LatencyHistogram: c.buckets,
+		QueueDepth:       snap.QueuedTests, RunningTests: snap.RunningTests, RunningBuilds: snap.RunningBuilds,
 		RequestsInflight: snap.RequestsInflight, RSSBytes: snap.Process.RSSBytes, Verdicts: c.verdicts,
-		CPUCores: max(0, cpu-(s.lastCPU+s.lastChildCPU)) / now.Sub(s.lastAt).Seconds(),
+		CPUCores:               max(0, cpu-(s.lastCPU+s.lastChildCPU)) / elapsed,
+		MachineCPUCores:        machine.busyCores(s.lastMachine),
+		MachineMemoryUsedBytes: mem.used(),
 	}
-	s.lastCPU, s.lastChildCPU, s.lastAt = snap.Process.CPUSeconds, snap.Process.ChildrenCPUSeconds, now
+	s.lastCPU, s.lastChildCPU, s.lastMachine, s.lastAt = snap.Process.CPUSeconds, snap.Process.ChildrenCPUSeconds, machine, now
 	if len(c.latencies) > 0 {
 		slices.Sort(c.latencies)
 		p50, p99 := quantile(c.latencies, .5), quantile(c.latencies, .99)
@@ -154,7 +149,7 @@ func (s *stats) roll(now time.Time, snap snapshot) {
 	if len(s.history) > s.keep {
 		s.history = slices.Delete(s.history, 0, len(s.history)-s.keep)
 	}
-	s.cur = interval{start: now, verdicts: map[string]map[judge.Verdict]int{}}
+	s.cur = newInterval(now)
 }
 
 // recentTestRate is the tests per second of the last closed intervals
@@ -179,50 +174,82 @@ func quantile(sorted []float64, q float64) float64 {
 	return sorted[min(max(i, 0), len(sorted)-1)]
 }
 
-func (s *Server) handleStats(w http.ResponseWriter, _ *http.Request, _ *reqCtx) {
+var hostname, _ = os.Hostname()
+
+// Stats returns the document /v1/stats answers, with the intervals and
+// requests numbered after `after` only (0: all). It is safe for concurrent
+// use.
+func (s *Server) Stats(after int64) *dashboard.Stats {
 	snap := s.snapshot()
 	hits, misses := s.metrics.cacheCounts()
-	st := s.stats
+	mem := readMemory()
+	cpus := readMachineCPU().cpus
+	if cpus == 0 {
+		cpus = runtime.NumCPU()
+	}
+	status := "ready"
+	switch {
+	case snap.Draining:
+		status = "draining"
+	case s.warming.Load() > 0:
+		status = "warming"
+	}
+	out := &dashboard.Stats{
+		Version: s.cfg.Version, Commit: s.cfg.Commit, Instance: s.instance, Hostname: hostname, Listen: s.listenAddr(),
+		Started: s.started.UTC(), UptimeSeconds: time.Since(s.started).Seconds(),
+		Jobs: snap.Jobs, QueueCapacity: snap.QueueCapacity, IntervalSeconds: s.stats.interval.Seconds(),
+		CPUs: cpus, MemoryTotalBytes: mem.totalBytes,
+		Now: dashboard.Now{
+			Status: status, RequestsInflight: snap.RequestsInflight, QueueDepth: snap.QueuedTests, AdmittedTests: snap.AdmittedTests,
+			RunningTests: snap.RunningTests, RunningBuilds: snap.RunningBuilds, Draining: snap.Draining,
+			RSSBytes: snap.Process.RSSBytes, CPUSeconds: snap.Process.CPUSeconds, ChildrenCPUSeconds: snap.Process.ChildrenCPUSeconds,
+			Goroutines: runtime.NumGoroutine(), LoadAverage: readLoadAverage(), MemoryAvailableBytes: mem.availableBytes,
+		},
+		Totals: dashboard.Totals{CompileCacheHits: int64(hits), CompileCacheMisses: int64(misses)},
+	}
+	s.stats.fill(out, after)
+	return out
+}
+
+// fill sets out's counts, and its history and requests numbered after
+// `after`.
+func (st *stats) fill(out *dashboard.Stats, after int64) {
 	st.mu.Lock()
-	verdicts := map[string]map[judge.Verdict]int64{}
+	defer st.mu.Unlock()
+	out.Seq = st.seq
+	out.Totals.Requests, out.Totals.Evaluations, out.Totals.Tests, out.Totals.Rejected = st.totals.Requests, st.totals.Evaluations, st.totals.Tests, st.totals.Rejected
+	out.Totals.Verdicts = map[string]map[string]int64{}
 	for l, m := range st.verdicts {
-		verdicts[l] = map[judge.Verdict]int64{}
+		out.Totals.Verdicts[l] = map[string]int64{}
 		for v, n := range m {
-			verdicts[l][v] = n
+			out.Totals.Verdicts[l][string(v)] = n
 		}
 	}
-	body := map[string]any{
-		"version":          s.cfg.Version,
-		"commit":           s.cfg.Commit,
-		"started":          s.started.UTC(),
-		"uptime_seconds":   time.Since(s.started).Seconds(),
-		"jobs":             snap.Jobs,
-		"queue_capacity":   snap.QueueCapacity,
-		"interval_seconds": st.interval.Seconds(),
-		"now": map[string]any{
-			"requests_inflight":    snap.RequestsInflight,
-			"queue_depth":          snap.QueuedTests,
-			"admitted_tests":       snap.AdmittedTests,
-			"running_tests":        snap.RunningTests,
-			"running_builds":       snap.RunningBuilds,
-			"draining":             snap.Draining,
-			"rss_bytes":            snap.Process.RSSBytes,
-			"cpu_seconds":          snap.Process.CPUSeconds,
-			"children_cpu_seconds": snap.Process.ChildrenCPUSeconds,
-			"goroutines":           runtime.NumGoroutine(),
-		},
-		"totals": map[string]any{
-			"requests":             st.totals.Requests,
-			"evaluations":          st.totals.Evaluations,
-			"tests":                st.totals.Tests,
-			"rejected":             st.totals.Rejected,
-			"compile_cache_hits":   hits,
-			"compile_cache_misses": misses,
-			"verdicts":             verdicts,
-		},
-		"history":         slices.Clone(st.history),
-		"recent_requests": slices.Clone(st.recent),
+	// Closed intervals and recorded requests are never changed: the
+	// copies share their maps.
+	out.History = []dashboard.Interval{}
+	for _, iv := range st.history {
+		if iv.Seq > after {
+			out.History = append(out.History, iv)
+		}
 	}
-	st.mu.Unlock()
-	writeJSON(w, http.StatusOK, body)
+	out.RecentRequests = []dashboard.Request{}
+	for _, r := range st.recent {
+		if r.Seq > after {
+			out.RecentRequests = append(out.RecentRequests, r)
+		}
+	}
+}
+
+func (s *Server) handleStats(w http.ResponseWriter, r *http.Request, _ *reqCtx) {
+	after := int64(0)
+	if a := r.URL.Query().Get("after"); a != "" {
+		n, err := strconv.ParseInt(a, 10, 64)
+		if err != nil || n < 0 {
+			writeError(w, badField("after", "want a sequence number (a whole number ≥ 0), not %q", a))
+			return
+		}
+		after = n
+	}
+	writeJSON(w, http.StatusOK, s.Stats(after))
 }

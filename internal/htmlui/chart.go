@@ -436,7 +436,9 @@ func signed(v float64) string {
 
 // Lines is a line chart of series over a shared x axis (time, say). Each
 // series has a colour and a dash style of its own and is named in the
-// legend.
+// legend. A point whose Y is NaN is a gap: the line stops before it and
+// starts again after it (a node that did not answer), and a point alone
+// between gaps is drawn as a dot.
 type Lines struct {
 	ID, Title, Desc string
 	Series          []LineSeries
@@ -468,7 +470,11 @@ var lineStyles = []struct{ color, dash string }{
 }
 
 type lineSVG struct {
-	Points, Color, Dash, Full string
+	Color, Dash, Full string
+	// Segments are the runs of points between gaps, as polyline points;
+	// Dots the points alone between gaps.
+	Segments []string
+	Dots     []Point
 }
 
 type linesSVG struct {
@@ -490,8 +496,12 @@ func (l Lines) SVG() any {
 	x := 48.0
 	for i, s := range l.Series {
 		st := lineStyles[i%len(lineStyles)]
+		w := 26 + textWidth(s.Name) + 16
+		if x > 48 && x+w-16 > chartWidth-4 {
+			x, y = 48, y+18 // the legend wraps
+		}
 		out.Legend = append(out.Legend, legendItem{X: x, X2: x + 22, Y: y + 6, TextX: x + 26, TextY: y + 10, Name: s.Name, Color: st.color, Dash: st.dash})
-		x += 26 + textWidth(s.Name) + 16
+		x += w
 	}
 	if len(l.Series) > 0 {
 		y += 20
@@ -503,7 +513,10 @@ func (l Lines) SVG() any {
 	xmin, xmax, ymax := math.Inf(1), math.Inf(-1), l.YMax
 	for _, s := range l.Series {
 		for _, p := range s.Points {
-			xmin, xmax, ymax = min(xmin, p.X), max(xmax, p.X), max(ymax, p.Y)
+			xmin, xmax = min(xmin, p.X), max(xmax, p.X)
+			if !math.IsNaN(p.Y) {
+				ymax = max(ymax, p.Y)
+			}
 		}
 	}
 	for _, t := range l.XTicks {
@@ -512,7 +525,7 @@ func (l Lines) SVG() any {
 	if math.IsInf(xmin, 0) || xmax == xmin {
 		xmin, xmax = 0, 1
 	}
-	if ymax <= 0 {
+	if ymax <= 0 || math.IsNaN(ymax) || math.IsInf(ymax, 0) {
 		ymax = 1
 	}
 	yt := niceTicks(ymax)
@@ -530,16 +543,46 @@ func (l Lines) SVG() any {
 	out.XTickY = bottom + 15
 	for i, s := range l.Series {
 		st := lineStyles[i%len(lineStyles)]
-		var pts []string
-		for _, p := range s.Points {
-			pts = append(pts, num(px(p.X))+","+num(py(p.Y)))
+		ls := lineSVG{Color: st.color, Dash: st.dash, Full: s.Name}
+		var run []Point
+		flush := func() {
+			switch len(run) {
+			case 0:
+			case 1:
+				ls.Dots = append(ls.Dots, Point{px(run[0].X), py(run[0].Y)})
+			default:
+				pts := make([]string, len(run))
+				for k, p := range run {
+					pts[k] = num(px(p.X)) + "," + num(py(p.Y))
+				}
+				ls.Segments = append(ls.Segments, strings.Join(pts, " "))
+			}
+			run = run[:0]
 		}
-		full := s.Name
-		if n := len(s.Points); n > 0 {
-			full += ": last " + strconv.FormatFloat(s.Points[n-1].Y, 'f', -1, 64)
+		var last *Point
+		for k, p := range s.Points {
+			if math.IsNaN(p.Y) || math.IsInf(p.Y, 0) {
+				flush()
+				continue
+			}
+			run = append(run, p)
+			last = &s.Points[k]
 		}
-		out.Series = append(out.Series, lineSVG{Points: strings.Join(pts, " "), Color: st.color, Dash: st.dash, Full: full})
+		flush()
+		if last != nil {
+			ls.Full += ": last " + strconv.FormatFloat(roundSignificant(last.Y, 3), 'f', -1, 64)
+		}
+		out.Series = append(out.Series, ls)
 	}
 	out.H = out.XTickY + 8
 	return out
+}
+
+// roundSignificant rounds v to digits significant digits.
+func roundSignificant(v float64, digits int) float64 {
+	if v == 0 || math.IsNaN(v) || math.IsInf(v, 0) {
+		return v
+	}
+	p := math.Pow(10, float64(digits-1)-math.Floor(math.Log10(math.Abs(v))))
+	return math.Round(v*p) / p
 }

@@ -158,6 +158,8 @@ type Page struct {
 	// Script is the page's own script; it runs after the htmlui script,
 	// whose functions are on the SB object.
 	Script template.JS
+	// Style is the page's own stylesheet, after the htmlui one.
+	Style template.CSS
 	// Body is the value the "body" template is executed with.
 	Body any
 }

@@ -55,6 +55,9 @@ var SB = (function () {
   //   filters: [{label, options: [{label, test(row)}]}]  (first option: all)
   //   detail(row) -> Node: rows get a button that shows it below them
   //   sort: {col, desc}; pageSize; noun: "problems"; empty: text
+  //   rowClass(row) -> a class for the row's <tr> (or null)
+  // It returns {refresh, view, search, expand, setRows}; setRows replaces
+  // the rows and keeps the search, filters, sorting and page.
   function table(host, spec) {
     var rows = spec.rows, pageSize = spec.pageSize || 50, noun = spec.noun || "rows";
     var state = { q: "", filters: (spec.filters || []).map(function () { return 0; }),
@@ -128,7 +131,7 @@ var SB = (function () {
       var frag = document.createDocumentFragment();
       for (var k = start; k < end; k++) {
         var i = view[k], r = rows[i];
-        var tr = el("tr", { "data-row": i });
+        var tr = el("tr", { "data-row": i, cls: spec.rowClass ? spec.rowClass(r) : null });
         spec.columns.forEach(function (c, ci) {
           var cls = c.num ? "sb-num" : "";
           if (c.narrow) cls += " sb-hide-narrow";
@@ -182,7 +185,8 @@ var SB = (function () {
       // search shows the rows matching q, as if typed in the search box.
       search: function (q) { if (input) input.value = q; state.q = q.trim().toLowerCase(); state.page = 0; refresh(); },
       // expand opens the details of row i (an index into spec.rows).
-      expand: function (i) { if (spec.detail && !open.has(i)) { open.add(i); draw(); } }
+      expand: function (i) { if (spec.detail && !open.has(i)) { open.add(i); draw(); } },
+      setRows: function (r) { rows = r; hay = null; open.clear(); refresh(); }
     };
   }
 
