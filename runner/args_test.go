@@ -13,7 +13,7 @@ import (
 
 func TestRlimitArgs(t *testing.T) {
 	lim := Limits{CPUTime: 1500 * time.Millisecond, MemoryBytes: 64 << 20, FileSizeBytes: 1 << 20, Processes: 8}
-	want := []string{"--core=0:0", "--cpu=3:4", "--fsize=1048576:1048576", "--stack=67108864:67108864"}
+	want := []string{"--core=0:0", "--nofile=1024:1024", "--cpu=3:4", "--fsize=1048576:1048576", "--stack=67108864:67108864"}
 	if diff := cmp.Diff(want, rlimitArgs(lim, false)); diff != "" {
 		t.Errorf("with cgroups (-want +got):\n%s", diff)
 	}
@@ -32,7 +32,7 @@ func TestBwrapArgs(t *testing.T) {
 		Limits: Limits{TmpfsBytes: 1 << 20},
 	}
 	got := strings.Join(b.args(spec), " ")
-	want := "bwrap --unshare-all --size 1048576 --tmpfs /tmp --size 1048576 --tmpfs /box --ro-bind /host/main.py /box/main.py --bind /host/out /out --remount-ro / --chdir /box --clearenv --setenv PATH /usr/bin --setenv A b=c -- /usr/bin/python3 /box/main.py"
+	want := "bwrap --unshare-all --size 1048576 --tmpfs /tmp --size 1048576 --tmpfs /dev/shm --remount-ro /dev --size 1048576 --tmpfs /box --ro-bind /host/main.py /box/main.py --bind /host/out /out --remount-ro / --chdir /box --clearenv --setenv PATH /usr/bin --setenv A b=c -- /usr/bin/python3 /box/main.py"
 	if got != want {
 		t.Errorf("got  %s\nwant %s", got, want)
 	}

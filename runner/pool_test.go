@@ -30,36 +30,52 @@ func needPool(t *testing.T) *Pool {
 }
 
 // noLeftovers checks, once the test and its cleanups are done, that the
-// test left no process and no cgroup behind. Call it before creating
-// sandboxes (cleanups run last-in first-out).
+// test left no process and no cgroup or temporary directory behind (what
+// existed before it, a fixture shared between tests, does not count). Call
+// it before creating sandboxes (cleanups run last-in first-out).
 func noLeftovers(t *testing.T) {
-	t.Cleanup(func() { checkNoLeftovers(t) })
-}
-
-func skipOrFail(t *testing.T, format string, args ...any) {
-	t.Helper()
-	if os.Getenv("CI") == "true" {
-		t.Fatalf("CI=true but: "+format, args...)
-	}
-	t.Skipf(format, args...)
+	before := leftovers()
+	t.Cleanup(func() { checkNoLeftoversSince(t, before) })
 }
 
 // checkNoLeftovers fails the test if this process has a child left (a
-// sandbox, a zombie) or a cgroup of its own.
+// sandbox, a zombie), a cgroup or a temporary directory of its own.
 func checkNoLeftovers(t *testing.T) {
+	t.Helper()
+	checkNoLeftoversSince(t, nil)
+}
+
+// leftovers lists this process's children, cgroups and temporary
+// directories.
+func leftovers() map[string]bool {
+	found := map[string]bool{}
+	for _, k := range childProcesses(os.Getpid()) {
+		found["process "+k] = true
+	}
+	for _, pattern := range []string{filepath.Join(cgroupRoot, "*", "scalebox-%d-*"), filepath.Join(cgroupRoot, "*", "*", "scalebox-%d-*"), filepath.Join(os.TempDir(), "scalebox-*-%d-*")} {
+		m, _ := filepath.Glob(fmt.Sprintf(pattern, os.Getpid()))
+		for _, p := range m {
+			found[p] = true
+		}
+	}
+	return found
+}
+
+func checkNoLeftoversSince(t *testing.T, before map[string]bool) {
 	t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
 	for {
-		kids := childProcesses(os.Getpid())
-		groups, _ := filepath.Glob(filepath.Join(cgroupRoot, "*", fmt.Sprintf("scalebox-%d-*", os.Getpid())))
-		groups2, _ := filepath.Glob(filepath.Join(cgroupRoot, "*", "*", fmt.Sprintf("scalebox-%d-*", os.Getpid())))
-		groups = append(groups, groups2...)
-		temps, _ := filepath.Glob(filepath.Join(os.TempDir(), fmt.Sprintf("scalebox-*-%d-*", os.Getpid())))
-		if len(kids) == 0 && len(groups) == 0 && len(temps) == 0 {
+		var left []string
+		for k := range leftovers() {
+			if !before[k] {
+				left = append(left, k)
+			}
+		}
+		if len(left) == 0 {
 			return
 		}
 		if time.Now().After(deadline) {
-			t.Errorf("left behind: processes %v, cgroups %v, temporary directories %v", kids, groups, temps)
+			t.Errorf("left behind: %v", left)
 			return
 		}
 		time.Sleep(10 * time.Millisecond)
@@ -358,6 +374,7 @@ func hostDir(t *testing.T) string {
 // TestReaper checks that an orphan reparented to this process (a child
 // subreaper) is reaped, and that a process os/exec waits for is not.
 func TestReaper(t *testing.T) {
+	before := leftovers()
 	// The shell exits at once; its background child, a grandchild of this
 	// process, is reparented here and exits after 100 ms.
 	orphaner := exec.Command("/bin/sh", "-c", "/bin/sleep 0.1 & exit 0")
@@ -377,7 +394,7 @@ func TestReaper(t *testing.T) {
 	if err := waitOwned(quick); err != nil {
 		t.Errorf("the reaper took an owned child's exit: %v", err)
 	}
-	checkNoLeftovers(t)
+	checkNoLeftoversSince(t, before)
 }
 
 // TestKilledRunsLeaveNoOrphans kills per-run bwrap sandboxes mid-run (the
@@ -385,6 +402,7 @@ func TestReaper(t *testing.T) {
 // checks that nothing of them is left, zombies included.
 func TestKilledRunsLeaveNoOrphans(t *testing.T) {
 	needPython(t)
+	before := leftovers()
 	sb, err := NewBwrap(Options{})
 	if err != nil {
 		skipOrFail(t, "sandbox unavailable: %v", err)
@@ -400,7 +418,7 @@ func TestKilledRunsLeaveNoOrphans(t *testing.T) {
 	if err := sb.Close(); err != nil {
 		t.Fatal(err)
 	}
-	checkNoLeftovers(t)
+	checkNoLeftoversSince(t, before)
 }
 
 // needForkPool is a pool with the Python fork server, or one without.
@@ -621,4 +639,12 @@ os.kill(server_pid(), signal.SIGKILL)
 			}
 		})
 	}
+}
+
+func skipOrFail(t *testing.T, format string, args ...any) {
+	t.Helper()
+	if os.Getenv("CI") == "true" {
+		t.Fatalf("CI=true but: "+format, args...)
+	}
+	t.Skipf(format, args...)
 }
