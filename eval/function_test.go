@@ -158,7 +158,9 @@ func TestAssertHarnessGuards(t *testing.T) {
 		verdict      judge.Verdict
 	}{
 		{"correct", `{"task_id": "a/inc", "completion": "    return x + 1\n"}`, judge.AC},
-		{"eq always true", `{"task_id": "a/inc", "solution": "class Y:\n    def __eq__(s, o): return True\n    def __sub__(s, o): return 0\ndef inc(x):\n    return Y()\n"}`, judge.RE},
+		// The check is judged outside the program, on the value it returned:
+		// an object of the program's own class equals nothing there.
+		{"eq always true", `{"task_id": "a/inc", "solution": "class Y:\n    def __eq__(s, o): return True\n    def __sub__(s, o): return 0\ndef inc(x):\n    return Y()\n"}`, judge.WA},
 		{"int subclass lies", `{"task_id": "a/inc", "solution": "class I(int):\n    def __eq__(s, o): return True\n    def __sub__(s, o): return 0\ndef inc(x):\n    return I(0)\n"}`, judge.WA},
 		{"patched abs", `{"task_id": "a/inc", "solution": "import builtins\nbuiltins.abs = lambda v: 0\ndef inc(x):\n    return 2 if x == 1 else 0\n"}`, judge.WA},
 		{"sys.exit", `{"task_id": "a/inc", "solution": "import sys\nsys.exit(0)\n"}`, judge.WA},

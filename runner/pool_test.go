@@ -648,3 +648,23 @@ func skipOrFail(t *testing.T, format string, args ...any) {
 	}
 	t.Skipf(format, args...)
 }
+
+// TestForkServerCancelAtOnce cancels runs just after they are sent, before
+// the fork server's child has joined its cgroup: the run must still end at
+// once (an early kill once missed the child, which slept on).
+func TestForkServerCancelAtOnce(t *testing.T) {
+	needPython(t)
+	p := needForkPool(t, true)
+	for i := 0; i < 20; i++ {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Duration(i%5)*time.Millisecond)
+		start := time.Now()
+		_, err := p.Run(ctx, &Spec{Args: []string{python, "-I", "-c", "import time; time.sleep(30)"}, Env: BaseEnv, Limits: testLimits})
+		cancel()
+		if err == nil {
+			t.Fatalf("run %d: no error from a cancelled run", i)
+		}
+		if el := time.Since(start); el > 3*time.Second {
+			t.Fatalf("run %d: cancelled after %v took %v", i, time.Duration(i%5)*time.Millisecond, el)
+		}
+	}
+}

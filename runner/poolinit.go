@@ -49,6 +49,9 @@ type initServer struct {
 	// zygotePid is the fork server's pid (0: none), for the kills, which
 	// must spare it.
 	zygotePid atomic.Int64
+	// runChild is the fork server's child running the current run (0:
+	// none), which a kill must reach.
+	runChild atomic.Int64
 	// ready is closed when the sandbox is reset after the last run;
 	// resetErr says why it could not be. Both are used by the main loop
 	// and, after a run, by the goroutine that waited for it, never at once.
@@ -126,6 +129,12 @@ func (s *initServer) send(r *initReply) error {
 // killRun kills every process of the current run: every process but the
 // init and the fork server.
 func (s *initServer) killRun() {
+	// The fork server's child of the current run first: the kill may come
+	// before the child has joined the run's cgroup (where the host's kill
+	// reaches), and the kill below spares the server's children.
+	if pid := s.runChild.Load(); pid > 0 {
+		_ = unix.Kill(int(pid), unix.SIGKILL)
+	}
 	_ = killAllBut(int(s.zygotePid.Load()))
 }
 
@@ -161,6 +170,7 @@ func (s *initServer) run(req *initRequest, files []*os.File) {
 				s.send(&initReply{Op: opError, Err: "fork server: " + err.Error()})
 				return
 			}
+			s.runChild.Store(int64(pid))
 			go s.waitZygote(z, pid, req.Argv[0])
 			return
 		}
@@ -262,6 +272,7 @@ func (s *initServer) wait(pid int, path string, ce *childErrors) {
 // program and reports its status; the init reaps what it orphaned.
 func (s *initServer) waitZygote(z *zygote, pid int, path string) {
 	ex, err := z.wait()
+	s.runChild.Store(0)
 	kerr := killAllBut(z.pid)
 	s.reaper.forget()
 	if err != nil {
