@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"sort"
@@ -58,6 +59,23 @@ func TestAttackCorpusThroughEachAPI(t *testing.T) {
 	needSandbox(t, "g++")
 	s := sharedServer(t)
 	attacks := loadAttacks(t)
+	type problem struct {
+		TaskID     string `json:"task_id"`
+		Test       string `json:"test"`
+		EntryPoint string `json:"entry_point"`
+	}
+	problems := map[string]problem{}
+	data, err := os.ReadFile(filepath.Join(attackDir, "problems.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range bytes.Split(bytes.TrimSpace(data), []byte("\n")) {
+		var p problem
+		if err := json.Unmarshal(line, &p); err != nil {
+			t.Fatal(err)
+		}
+		problems[p.TaskID] = p
+	}
 
 	var tag [8]byte
 	rand.Read(tag[:])
@@ -118,6 +136,19 @@ func TestAttackCorpusThroughEachAPI(t *testing.T) {
 				cases = map[string]any{"type": "assert", "test": "def check(candidate):\n    assert candidate(1) == 2\n    assert abs(candidate(2.5) - 3.5) < 1e-9\n", "entry_point": "inc"}
 			case "atk/add":
 				cases = map[string]any{"type": "function_call", "fn_name": "add", "input": []any{[]any{1, 2}, []any{3, 4}, []any{10, 20}, []any{1.5, 2.25}}, "output": []any{[]any{3}, []any{7}, []any{30}, []any{3.75}}}
+			case "atk/he", "atk/he-rand", "atk/secret":
+				p := problems[a.task]
+				cases = map[string]any{"type": "assert", "test": p.Test, "entry_point": p.EntryPoint}
+			case "atk/mbpp":
+				// Bare asserts, no entry point: the server finds the function.
+				cases = map[string]any{"type": "assert", "test": problems[a.task].Test}
+			case "atk/mbpp-fn":
+				cases = map[string]any{"type": "function_call", "fn_name": "remove_odd", "input": []any{[]any{[]int{1, 2, 3}}, []any{[]int{2, 4, 6}}, []any{[]int{10, 20, 3}}}, "output": []any{[]any{[]int{2}}, []any{[]int{2, 4, 6}}, []any{[]int{10, 20}}}}
+			case "atk/lc":
+				cases = map[string]any{"type": "function_call", "fn_name": "sumOdd", "json_input": true, "input": []string{"[1, 2, 3]", "[5]", "[2, 4]"}, "output": []string{"4", "5", "0"}}
+			default:
+				t.Errorf("%s: task %s has no ScaleBox cases here", a.name, a.task)
+				return
 			}
 			body := sbBatch(a.lang, completion, cases, true, nil)
 			cfg := body["config"].(map[string]any)

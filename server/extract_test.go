@@ -95,3 +95,19 @@ func TestOpenAPIListsEveryEndpoint(t *testing.T) {
 		t.Errorf("docs/openapi.yaml has %d paths, the server %d routes", len(doc.Paths), len(s.routeList))
 	}
 }
+
+func TestAssertedFunction(t *testing.T) {
+	for _, tt := range []struct{ tests, code, want string }{
+		{"assert add(1, 2) == 3\n", "def add(a, b):\n    return a + b", "add"},
+		{"assert len(f(3)) == 2\n", "import os\ndef f(n):\n    return [1, 2]", "f"},
+		{"assert math.isclose(area(2), 4)\n", "import math\ndef area(r): return r*r", "area"},
+		{"assert sorted(g([2, 1])) == [1, 2]\n", "g = lambda x: x", "g"},
+		{"assert x.append(1) is None and h(1)\n", "def append(x): pass\nclass h: pass", "h"},
+		{"assert missing(1) == 2\n", "def other(): pass", "missing"},
+		{"assert len([1]) == 1\n", "def other(): pass", ""},
+	} {
+		if got := assertedFunction(tt.tests, tt.code); got != tt.want {
+			t.Errorf("assertedFunction(%q, %q) = %q, want %q", tt.tests, tt.code, got, tt.want)
+		}
+	}
+}

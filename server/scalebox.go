@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"regexp"
 	"strings"
 	"time"
 
@@ -176,7 +177,7 @@ func (s *Server) commonEvaluate(w http.ResponseWriter, r *http.Request, rc *reqC
 			return
 		}
 	case "assert":
-		p, aerr := assertProblem(cases, lang)
+		p, aerr := assertProblem(cases, lang, code)
 		if aerr != nil {
 			writeError(w, aerr)
 			return
@@ -538,19 +539,19 @@ func compactJSON(b []byte) []byte {
 }
 
 // assertProblem is the program followed by its tests: a Python program
-// under the assert harness (a check function, called by the harness; bare
-// asserts run as the program loads), another language under its MultiPL-E
-// harness. Either passes only when the tests ran to their end (a
-// completion marker), not on exit code 0 alone.
-func assertProblem(c *sbCases, lang string) (*benchmarks.Problem, *apiError) {
+// under the assert harness (a check function, called by the harness, or
+// bare asserts that call the function under test by name), another
+// language under its MultiPL-E harness. Either passes only when the tests
+// ran to their end (a completion marker), not on exit code 0 alone.
+func assertProblem(c *sbCases, lang, code string) (*benchmarks.Problem, *apiError) {
 	if lang == "python3" {
 		p := &benchmarks.Problem{TaskID: "assert", Kind: benchmarks.KindAssert, Language: lang, TestCode: c.Tests, EntryPoint: c.EntryPoint}
-		if !strings.Contains(c.Tests, "def check(") {
-			// Bare asserts: they run when the program loads; the harness
-			// then calls this check, which has nothing left to do.
-			p.TestCode += "\n\ndef check(candidate):\n    pass\n"
+		if p.EntryPoint == "" && !strings.Contains(c.Tests, "def check(") {
+			// Bare asserts name the function they test; the harness runs
+			// the tests apart from the program and needs that name.
+			p.EntryPoint = assertedFunction(c.Tests, code)
 			if p.EntryPoint == "" {
-				p.EntryPoint = "check"
+				return nil, badField("config.provided_data.test_cases.entry_point", "the asserts call no function of the program: name the function they test")
 			}
 		}
 		if p.EntryPoint == "" {
@@ -565,3 +566,46 @@ func assertProblem(c *sbCases, lang string) (*benchmarks.Problem, *apiError) {
 	}
 	return nil, badField("config.language", "assert test cases run in python3, %s here, not %s", strings.Join(benchmarks.MultipleLanguages(), ", "), lang)
 }
+
+var (
+	calledName  = regexp.MustCompile(`\b([A-Za-z_][A-Za-z0-9_]*)\s*\(`)
+	definedName = regexp.MustCompile(`(?m)^(?:async\s+)?(?:def|class)\s+([A-Za-z_][A-Za-z0-9_]*)|^([A-Za-z_][A-Za-z0-9_]*)\s*=[^=]`)
+)
+
+// assertedFunction is the function bare asserts test: the first name they
+// call that the program defines at its top level, else the first name
+// they call that is not one of Python's builtins (the program then fails
+// to define it, as it would under the reference), else "".
+func assertedFunction(tests, code string) string {
+	defined := map[string]bool{}
+	for _, m := range definedName.FindAllStringSubmatch(code, -1) {
+		defined[m[1]+m[2]] = true
+	}
+	var fallback string
+	for _, m := range calledName.FindAllStringSubmatchIndex(tests, -1) {
+		if m[2] > 0 && tests[m[2]-1] == '.' {
+			continue // a method or a module's function
+		}
+		switch name := tests[m[2]:m[3]]; {
+		case defined[name]:
+			return name
+		case fallback == "" && !pythonBuiltins[name]:
+			fallback = name
+		}
+	}
+	return fallback
+}
+
+// pythonBuiltins are names an assert calls without the program defining
+// them (builtins, keywords followed by a parenthesis).
+var pythonBuiltins = func() map[string]bool {
+	m := map[string]bool{}
+	for _, n := range strings.Fields(`abs all any ascii bin bool bytearray bytes callable chr
+		complex dict dir divmod enumerate filter float format frozenset getattr hasattr hash hex
+		id int isinstance issubclass iter len list map max min next object oct ord pow print range
+		repr reversed round set sorted str sum tuple type vars zip assert and or not in is if else
+		lambda return`) {
+		m[n] = true
+	}
+	return m
+}()
