@@ -222,8 +222,15 @@ type HarnessLine struct {
 }
 
 // ParseHarness reads the harness's output lines up to the marker. complete
-// reports whether the marker was seen.
+// reports whether the marker was seen. A last line without its newline was
+// cut by the end of the process (a kill, a limit, a watcher's stop) in the
+// middle of the harness's write: it is not a result, and not an error.
 func ParseHarness(stdout []byte, marker string) (lines []HarnessLine, complete bool, err error) {
+	if n := len(stdout); n > 0 && stdout[n-1] != '\n' {
+		if cut := bytes.LastIndexByte(stdout, '\n') + 1; string(stdout[cut:]) != marker {
+			stdout = stdout[:cut]
+		}
+	}
 	sc := bufio.NewScanner(bytes.NewReader(stdout))
 	sc.Buffer(make([]byte, 1<<20), 1<<30)
 	for sc.Scan() {

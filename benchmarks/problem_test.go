@@ -255,3 +255,28 @@ func TestNew(t *testing.T) {
 		t.Errorf("a task twice: %v", err)
 	}
 }
+
+// TestParseHarnessCutLine: a process ended in the middle of the harness's
+// write leaves a last line without its newline; it is dropped, not taken
+// for output the program wrote into the channel.
+func TestParseHarnessCutLine(t *testing.T) {
+	const marker = "scalebox-done-x"
+	for _, tt := range []struct {
+		name     string
+		out      string
+		n        int
+		complete bool
+		err      bool
+	}{
+		{"whole", "{\"ready\": true}\n{\"i\": 0, \"out\": 1}\n" + marker + "\n", 2, true, false},
+		{"cut result", "{\"ready\": true}\n{\"i\": 0, \"out\": 1}\n{\"i\": 1, \"ou", 2, false, false},
+		{"marker without newline", "{\"ready\": true}\n" + marker, 1, true, false},
+		{"garbage line", "{\"ready\": true}\nhello\n{\"i\": 0}\n", 1, false, true},
+		{"garbage before a line", "{\"ready\": true}\nhello{\"i\": 0, \"out\": 1}\n", 1, false, true},
+	} {
+		lines, complete, err := benchmarks.ParseHarness([]byte(tt.out), marker)
+		if len(lines) != tt.n || complete != tt.complete || (err != nil) != tt.err {
+			t.Errorf("%s: %d lines, complete %v, err %v; want %d, %v, error %v", tt.name, len(lines), complete, err, tt.n, tt.complete, tt.err)
+		}
+	}
+}
