@@ -36,7 +36,7 @@ func init() {
 // fields are ignored.
 func loadCodeContests(cfg *Config, data []byte, name string) ([]*Problem, error) {
 	var out []*Problem
-	err := forEachJSONLine(data, name, func(_ int, text []byte) error {
+	err := ForEachJSONLine(data, name, func(_ int, text []byte) error {
 		var row map[string]json.RawMessage
 		if err := json.Unmarshal(text, &row); err != nil {
 			return err

@@ -36,7 +36,7 @@ var (
 // difficulty (lower case) and contest_month (YYYY-MM of start_time, UTC).
 func loadLeetCode(cfg *Config, data []byte, name string) ([]*Problem, error) {
 	var out []*Problem
-	err := forEachJSONLine(data, name, func(_ int, text []byte) error {
+	err := ForEachJSONLine(data, name, func(_ int, text []byte) error {
 		var r struct {
 			TaskID    string `json:"task_id"`
 			Prompt    string `json:"prompt"`
@@ -63,7 +63,7 @@ func loadLeetCode(cfg *Config, data []byte, name string) ([]*Problem, error) {
 		if err := parseLeetCodeTest(p, r.Test); err != nil {
 			return fmt.Errorf("task %s: %w", r.TaskID, err)
 		}
-		if err := p.validate(cfg); err != nil {
+		if err := p.Validate(cfg); err != nil {
 			return err
 		}
 		out = append(out, p)

@@ -327,7 +327,7 @@ func lcbProblem(cfg *Config, text []byte, start, end time.Time) (*Problem, error
 	for _, t := range append(public, private...) {
 		p.Tests = append(p.Tests, Test{Input: t.Input, Output: t.Output})
 	}
-	if err := p.validate(cfg); err != nil {
+	if err := p.Validate(cfg); err != nil {
 		return nil, err
 	}
 	return p, nil

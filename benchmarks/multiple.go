@@ -58,7 +58,7 @@ var multipleLanguageIDs = map[string]string{
 // results and in the generation files of evaluators built on it.
 func loadMultiple(cfg *Config, data []byte, name string) ([]*Problem, error) {
 	var out []*Problem
-	err := forEachJSONLine(data, name, func(_ int, text []byte) error {
+	err := ForEachJSONLine(data, name, func(_ int, text []byte) error {
 		var r struct {
 			Name       string   `json:"name"`
 			TaskID     string   `json:"task_id"`
