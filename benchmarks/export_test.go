@@ -4,9 +4,6 @@ package benchmarks
 // benchmarks_test.
 var LoadNative = loadNative
 
-// LoadLeetCode exposes the LeetCode loader to the tests.
-var LoadLeetCode = loadLeetCode
-
 // LoadKattis exposes the Kattis package loader.
 var LoadKattis = loadKattis
 

@@ -39,7 +39,7 @@ var families = map[string]Entry{
 	"humaneval":     {"evalplus", evalplus.Family{}, benchmarks.Format{File: evalplus.LoadHumanEval}},
 	"evalplus":      {"evalplus", evalplus.Family{}, benchmarks.Format{File: evalplus.Load}},
 	"livecodebench": {"livecodebench", livecodebench.Family{}, benchmarks.Format{}},
-	"leetcode":      {"leetcode", leetcode.Family{}, benchmarks.Format{}},
+	"leetcode":      {"leetcode", leetcode.Family{}, benchmarks.Format{File: leetcode.Load}},
 	"codecontests":  {"codecontests", codecontests.Family{}, benchmarks.Format{}},
 	"kattis":        {"kattis", kattis.Family{}, benchmarks.Format{}},
 	"multipl-e":     {"multiple", multiple.Family{}, benchmarks.Format{}},
