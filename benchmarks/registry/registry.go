@@ -40,7 +40,7 @@ var families = map[string]Entry{
 	"evalplus":      {"evalplus", evalplus.Family{}, benchmarks.Format{File: evalplus.Load}},
 	"livecodebench": {"livecodebench", livecodebench.Family{}, benchmarks.Format{}},
 	"leetcode":      {"leetcode", leetcode.Family{}, benchmarks.Format{File: leetcode.Load}},
-	"codecontests":  {"codecontests", codecontests.Family{}, benchmarks.Format{}},
+	"codecontests":  {"codecontests", codecontests.Family{}, benchmarks.Format{File: codecontests.Load}},
 	"kattis":        {"kattis", kattis.Family{}, benchmarks.Format{}},
 	"multipl-e":     {"multiple", multiple.Family{}, benchmarks.Format{}},
 	"scalebox":      {"scalebox", native{}, benchmarks.Format{}},
