@@ -10,9 +10,6 @@ var LoadKattis = loadKattis
 // TreeSHA256 exposes the hash of a data folder.
 var TreeSHA256 = treeSHA256
 
-// LoadMultiple exposes the MultiPL-E loader.
-var LoadMultiple = loadMultiple
-
 // PackagesNamed and HarnessMissing expose the reference-package checks.
 var (
 	PackagesNamed  = packagesNamed

@@ -42,7 +42,7 @@ var families = map[string]Entry{
 	"leetcode":      {"leetcode", leetcode.Family{}, benchmarks.Format{File: leetcode.Load}},
 	"codecontests":  {"codecontests", codecontests.Family{}, benchmarks.Format{File: codecontests.Load}},
 	"kattis":        {"kattis", kattis.Family{}, benchmarks.Format{}},
-	"multipl-e":     {"multiple", multiple.Family{}, benchmarks.Format{}},
+	"multipl-e":     {"multiple", multiple.Family{}, benchmarks.Format{File: multiple.Load}},
 	"scalebox":      {"scalebox", native{}, benchmarks.Format{}},
 }
 
