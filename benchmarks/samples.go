@@ -77,7 +77,7 @@ func parseSampleLine(text []byte) (*Sample, error) {
 	if err := json.Unmarshal(text, &l); err != nil {
 		return nil, fmt.Errorf("invalid JSON: %v", err)
 	}
-	id, err := taskID(l.TaskID)
+	id, err := ParseTaskID(l.TaskID)
 	if err != nil {
 		return nil, err
 	}
@@ -105,7 +105,7 @@ func parseSampleLine(text []byte) (*Sample, error) {
 }
 
 // taskID accepts a string or an integer id (MBPP uses integers).
-func taskID(raw json.RawMessage) (string, error) {
+func ParseTaskID(raw json.RawMessage) (string, error) {
 	if len(raw) == 0 || string(raw) == "null" {
 		return "", fmt.Errorf("task_id is missing")
 	}

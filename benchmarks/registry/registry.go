@@ -38,7 +38,7 @@ type Entry struct {
 var families = map[string]Entry{
 	"humaneval":     {"evalplus", evalplus.Family{}, benchmarks.Format{File: evalplus.LoadHumanEval}},
 	"evalplus":      {"evalplus", evalplus.Family{}, benchmarks.Format{File: evalplus.Load}},
-	"livecodebench": {"livecodebench", livecodebench.Family{}, benchmarks.Format{}},
+	"livecodebench": {"livecodebench", livecodebench.Family{}, benchmarks.Format{File: livecodebench.Load, Files: livecodebench.Files}},
 	"leetcode":      {"leetcode", leetcode.Family{}, benchmarks.Format{File: leetcode.Load}},
 	"codecontests":  {"codecontests", codecontests.Family{}, benchmarks.Format{File: codecontests.Load}},
 	"kattis":        {"kattis", kattis.Family{}, benchmarks.Format{}},
