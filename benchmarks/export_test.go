@@ -4,9 +4,6 @@ package benchmarks
 // benchmarks_test.
 var LoadNative = loadNative
 
-// LoadKattis exposes the Kattis package loader.
-var LoadKattis = loadKattis
-
 // TreeSHA256 exposes the hash of a data folder.
 var TreeSHA256 = treeSHA256
 

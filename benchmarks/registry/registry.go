@@ -41,7 +41,7 @@ var families = map[string]Entry{
 	"livecodebench": {"livecodebench", livecodebench.Family{}, benchmarks.Format{File: livecodebench.Load, Files: livecodebench.Files}},
 	"leetcode":      {"leetcode", leetcode.Family{}, benchmarks.Format{File: leetcode.Load}},
 	"codecontests":  {"codecontests", codecontests.Family{}, benchmarks.Format{File: codecontests.Load}},
-	"kattis":        {"kattis", kattis.Family{}, benchmarks.Format{}},
+	"kattis":        {"kattis", kattis.Family{}, benchmarks.Format{Dir: kattis.Load}},
 	"multipl-e":     {"multiple", multiple.Family{}, benchmarks.Format{File: multiple.Load}},
 	"scalebox":      {"scalebox", native{}, benchmarks.Format{}},
 }
