@@ -104,7 +104,8 @@ func parseSampleLine(text []byte) (*Sample, error) {
 	return s, nil
 }
 
-// taskID accepts a string or an integer id (MBPP uses integers).
+// ParseTaskID reads a task id given as a string or an integer (MBPP uses
+// integers).
 func ParseTaskID(raw json.RawMessage) (string, error) {
 	if len(raw) == 0 || string(raw) == "null" {
 		return "", fmt.Errorf("task_id is missing")
