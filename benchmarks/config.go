@@ -1,6 +1,11 @@
 // Package benchmarks turns a benchmark (a TOML configuration and its data)
 // into problems with tests, reads samples, and builds the program and the
 // runs that judge a sample.
+//
+// It reads scalebox's own data format; the dataset families' loaders live
+// in their packages (benchmarks/evalplus, livecodebench, leetcode,
+// codecontests, kattis, multiple) and reach Load through RegisterFormat,
+// which benchmarks/registry calls for each of them when it is initialized.
 package benchmarks
 
 import (

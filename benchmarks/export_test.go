@@ -4,20 +4,8 @@ package benchmarks
 // benchmarks_test.
 var LoadNative = loadNative
 
-// LoadLeetCode exposes the LeetCode loader to the tests.
-var LoadLeetCode = loadLeetCode
-
-// LoadKattis exposes the Kattis package loader.
-var LoadKattis = loadKattis
-
 // TreeSHA256 exposes the hash of a data folder.
 var TreeSHA256 = treeSHA256
-
-// LoadCodeContests exposes the CodeContests loader.
-var LoadCodeContests = loadCodeContests
-
-// LoadMultiple exposes the MultiPL-E loader.
-var LoadMultiple = loadMultiple
 
 // PackagesNamed and HarnessMissing expose the reference-package checks.
 var (

@@ -61,7 +61,7 @@ func ReadLCBSamples(data []byte, name string) ([]*Sample, error) {
 		if err := dec.Decode(&r); err != nil {
 			return nil, fmt.Errorf("%s:%d: record %d: %v", name, line, i, err)
 		}
-		id, err := taskID(r.QuestionID)
+		id, err := ParseTaskID(r.QuestionID)
 		if err != nil {
 			return nil, fmt.Errorf("%s:%d: record %d: question_id: %v", name, line, i, err)
 		}

@@ -193,6 +193,40 @@ type DirLoader func(cfg *Config, fsys fs.FS, name string) ([]*Problem, error)
 
 var dirLoaders = map[string]DirLoader{}
 
+// Format is how Load reads one data format: a file format has File, which
+// parses each data file, and, when a folder of files can be its data
+// (LiveCodeBench's releases), Files, which lists the folder's files to
+// read, in order, for the configuration; a folder format has Dir, which
+// parses the data folder.
+type Format struct {
+	File  Loader
+	Dir   DirLoader
+	Files func(cfg *Config, dir string) ([]string, error)
+}
+
+// RegisterFormat makes Load and configuration checks know the named data
+// format. The dataset families' formats are registered by
+// benchmarks/registry when it is initialized; benchmarks itself reads only
+// scalebox's own format. RegisterFormat is meant for package
+// initialization: it is not safe for concurrent use, and it panics when
+// name is registered twice or f has neither File nor Dir.
+func RegisterFormat(name string, f Format) {
+	if knownFormat(name) {
+		panic("benchmarks: format " + name + " registered twice")
+	}
+	switch {
+	case f.File != nil && f.Dir == nil:
+		loaders[name] = f.File
+		if f.Files != nil {
+			folderFiles[name] = f.Files
+		}
+	case f.Dir != nil && f.File == nil && f.Files == nil:
+		dirLoaders[name] = f.Dir
+	default:
+		panic("benchmarks: format " + name + " needs either File (and maybe Files) or Dir")
+	}
+}
+
 // LoaderNames lists the data formats scalebox reads.
 func LoaderNames() []string {
 	names := make([]string, 0, len(loaders)+len(dirLoaders))
@@ -282,7 +316,7 @@ func New(cfg *Config, problems []*Problem, source string) (*Benchmark, error) {
 	}
 	b := &Benchmark{Config: cfg, Problems: problems, DataPath: source, byID: map[string]*Problem{}}
 	for _, p := range problems {
-		if err := p.validate(cfg); err != nil {
+		if err := p.Validate(cfg); err != nil {
 			return nil, fmt.Errorf("%s: %w", source, err)
 		}
 		if _, dup := b.byID[p.TaskID]; dup {
@@ -297,7 +331,7 @@ func New(cfg *Config, problems []*Problem, source string) (*Benchmark, error) {
 func loadNative(cfg *Config, data []byte, name string) ([]*Problem, error) {
 	var out []*Problem
 	seen := map[string]int{}
-	err := forEachJSONLine(data, name, func(line int, text []byte) error {
+	err := ForEachJSONLine(data, name, func(line int, text []byte) error {
 		var p Problem
 		dec := json.NewDecoder(bytes.NewReader(text))
 		dec.DisallowUnknownFields()
@@ -307,7 +341,7 @@ func loadNative(cfg *Config, data []byte, name string) ([]*Problem, error) {
 		if dec.More() || dec.InputOffset() != int64(len(text)) {
 			return errors.New("text after the problem's JSON object")
 		}
-		if err := p.validate(cfg); err != nil {
+		if err := p.Validate(cfg); err != nil {
 			return err
 		}
 		if p.Checker != nil {
@@ -329,7 +363,9 @@ func loadNative(cfg *Config, data []byte, name string) ([]*Problem, error) {
 	return out, nil
 }
 
-func (p *Problem) validate(cfg *Config) error {
+// Validate checks a problem read for a benchmark configured by cfg: its
+// task id, kind, limits, files and checker, and what its kind requires.
+func (p *Problem) Validate(cfg *Config) error {
 	if p.TaskID == "" {
 		return fmt.Errorf("task_id is missing")
 	}

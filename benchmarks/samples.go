@@ -77,7 +77,7 @@ func parseSampleLine(text []byte) (*Sample, error) {
 	if err := json.Unmarshal(text, &l); err != nil {
 		return nil, fmt.Errorf("invalid JSON: %v", err)
 	}
-	id, err := taskID(l.TaskID)
+	id, err := ParseTaskID(l.TaskID)
 	if err != nil {
 		return nil, err
 	}
@@ -104,8 +104,9 @@ func parseSampleLine(text []byte) (*Sample, error) {
 	return s, nil
 }
 
-// taskID accepts a string or an integer id (MBPP uses integers).
-func taskID(raw json.RawMessage) (string, error) {
+// ParseTaskID reads a task id given as a string or an integer (MBPP uses
+// integers).
+func ParseTaskID(raw json.RawMessage) (string, error) {
 	if len(raw) == 0 || string(raw) == "null" {
 		return "", fmt.Errorf("task_id is missing")
 	}

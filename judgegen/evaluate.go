@@ -19,7 +19,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
-	"github.com/scalebox-dev/scalebox/benchmarks"
+	"github.com/scalebox-dev/scalebox/benchmarks/kattis"
 )
 
 // Labelled is a problem of a labelled folder: its label (exact, float,
@@ -78,12 +78,12 @@ func LoadLabelled(dir string) ([]Labelled, []string, error) {
 		if err != nil {
 			return nil, warnings, fmt.Errorf("%s: %w", where, err)
 		}
-		facts, w, err := benchmarks.ReadKattisFacts(filepath.Join(dir, yamlFile), y)
+		facts, w, err := kattis.ReadFacts(filepath.Join(dir, yamlFile), y)
 		warnings = append(warnings, w...)
 		if err != nil {
 			return nil, warnings, err
 		}
-		st := benchmarks.KattisStatement(fsys, id)
+		st := kattis.Statement(fsys, id)
 		if st == "" {
 			return nil, warnings, fmt.Errorf("%s: %s has no statement (problem_statement/problem.html, .md or .tex)", where, id)
 		}

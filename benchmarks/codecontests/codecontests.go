@@ -6,6 +6,10 @@
 // OpenAIChat without starter code), which for Python it equals byte for
 // byte, with the language named as ScaleBox's get_lcb_cpp_prompt names it
 // for other languages; the code is extracted as lcb_runner extracts it.
+//
+// Load reads the problems in either published shape (data format
+// "codecontests"). The registry (benchmarks/registry)
+// registers Load with package benchmarks.
 package codecontests
 
 import (

@@ -14,6 +14,10 @@
 // four spaces); the solution is the prompt followed by the completion. In
 // both styles evalplus's codegen then runs its sanitizer on the solution
 // (evalplus/sanitize.py), which scalebox mirrors in the sandbox.
+//
+// Load reads HumanEval+ and MBPP+ (data format "evalplus"),
+// LoadHumanEval OpenAI's HumanEval (data format "humaneval"). The registry (benchmarks/registry)
+// registers both with package benchmarks.
 package evalplus
 
 import (

@@ -7,6 +7,10 @@
 // elements on lines of their own, <pre> kept as written, subscripts and
 // superscripts as _x and ^x, entities decoded; MathJax's $$$ delimiters
 // stay.
+//
+// Load reads a folder of problem packages (data format "kattis"),
+// ReadFacts and Statement what judgegen needs of one. The registry (benchmarks/registry)
+// registers Load with package benchmarks.
 package kattis
 
 import (

@@ -17,6 +17,9 @@
 // has a base model continue the problem's prompt (the statement as a
 // docstring, then the starter code), stopped where DeepSeek's extraction
 // would cut unfenced code.
+//
+// Load reads the problems (data format "leetcode"). The registry (benchmarks/registry)
+// registers Load with package benchmarks.
 package leetcode
 
 import (

@@ -15,6 +15,10 @@
 // whole answer stripped. Sampling defaults are lcb_runner/runner/parser.py's
 // (temperature 0.2, top_p 0.95, max_tokens 1200; the stop sequence ###
 // for the styles lcb_runner sends raw text for).
+//
+// Load reads code_generation_lite data (data format "livecodebench"),
+// Files the files of a release in a folder. The registry (benchmarks/registry)
+// registers both with package benchmarks.
 package livecodebench
 
 import (

@@ -6,6 +6,11 @@
 // completion, cut at the first stop token (stop_at_stop_token), is
 // appended to the prompt and the tests, as the MultiPL-E benchmark runs
 // it.
+//
+// Load reads a MultiPL-E dataset file (data format "multipl-e"); the
+// programs run through package benchmarks' MultiPL-E harness
+// (KindMultiple), which the server also uses for tests in those languages. The registry (benchmarks/registry)
+// registers Load with package benchmarks.
 package multiple
 
 import (

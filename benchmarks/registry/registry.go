@@ -1,7 +1,11 @@
 // Package registry maps a benchmark to its dataset family: the family
-// package that prompts a model on its problems and reads the answers (see
-// benchmarks/family). The map is keyed by the benchmark's data format,
-// the name of the loader that reads its data.
+// package that loads its data, prompts a model on its problems and reads
+// the answers (see benchmarks/family). The map is keyed by the benchmark's
+// data format, the name of the loader that reads its data.
+//
+// Importing registry registers every family's loader with package
+// benchmarks (benchmarks.RegisterFormat): a program that loads benchmarks
+// of the families' formats imports it, as cmd does.
 package registry
 
 import (
@@ -19,23 +23,37 @@ import (
 	"github.com/scalebox-dev/scalebox/benchmarks/multiple"
 )
 
-// Entry is a family and its name.
+// Entry is a data format's family, its name and its loader.
 type Entry struct {
 	// Name is the family's name in reports ("evalplus").
 	Name   string
 	Family family.Family
+	// Format reads the format's data; it is registered with package
+	// benchmarks when this package is initialized. The zero Format is
+	// scalebox's own, which package benchmarks reads itself.
+	Format benchmarks.Format
 }
 
-// families maps data formats (loader names) to families.
+// families maps data formats (loader names) to families and loaders.
 var families = map[string]Entry{
-	"humaneval":     {"evalplus", evalplus.Family{}},
-	"evalplus":      {"evalplus", evalplus.Family{}},
-	"livecodebench": {"livecodebench", livecodebench.Family{}},
-	"leetcode":      {"leetcode", leetcode.Family{}},
-	"codecontests":  {"codecontests", codecontests.Family{}},
-	"kattis":        {"kattis", kattis.Family{}},
-	"multipl-e":     {"multiple", multiple.Family{}},
-	"scalebox":      {"scalebox", native{}},
+	"humaneval":     {"evalplus", evalplus.Family{}, benchmarks.Format{File: evalplus.LoadHumanEval}},
+	"evalplus":      {"evalplus", evalplus.Family{}, benchmarks.Format{File: evalplus.Load}},
+	"livecodebench": {"livecodebench", livecodebench.Family{}, benchmarks.Format{File: livecodebench.Load, Files: livecodebench.Files}},
+	"leetcode":      {"leetcode", leetcode.Family{}, benchmarks.Format{File: leetcode.Load}},
+	"codecontests":  {"codecontests", codecontests.Family{}, benchmarks.Format{File: codecontests.Load}},
+	"kattis":        {"kattis", kattis.Family{}, benchmarks.Format{Dir: kattis.Load}},
+	"multipl-e":     {"multiple", multiple.Family{}, benchmarks.Format{File: multiple.Load}},
+	"scalebox":      {"scalebox", native{}, benchmarks.Format{}},
+}
+
+// init registers the families' loaders, so that benchmarks.Load reads
+// every format of a program that imports this package.
+func init() {
+	for name, e := range families {
+		if e.Format.File != nil || e.Format.Dir != nil {
+			benchmarks.RegisterFormat(name, e.Format)
+		}
+	}
 }
 
 // ForFormat returns the family of a data format.

@@ -1,6 +1,7 @@
 package registry_test
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -75,5 +76,24 @@ func TestResolve(t *testing.T) {
 	}
 	if p, err := native.Family.Prompt(assert, "base", family.Options{}); err != nil || p.Text != "def f():\n" {
 		t.Errorf("assert base prompt %+v, %v", p, err)
+	}
+}
+
+// TestEveryFormatHasALoader: the formats with a family are the formats
+// benchmarks reads once the registry has registered the families'
+// loaders, and a format cannot be registered twice.
+func TestEveryFormatHasALoader(t *testing.T) {
+	if got, want := benchmarks.LoaderNames(), registry.Formats(); !slices.Equal(got, want) {
+		t.Errorf("benchmarks.LoaderNames() = %v, registry.Formats() = %v", got, want)
+	}
+	for _, f := range []string{"scalebox", "evalplus", "kattis"} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("registering format %s twice did not panic", f)
+				}
+			}()
+			benchmarks.RegisterFormat(f, benchmarks.Format{File: func(*benchmarks.Config, []byte, string) ([]*benchmarks.Problem, error) { return nil, nil }})
+		}()
 	}
 }

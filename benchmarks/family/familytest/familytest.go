@@ -13,6 +13,8 @@ import (
 
 	"github.com/scalebox-dev/scalebox/benchmarks"
 	"github.com/scalebox-dev/scalebox/benchmarks/family"
+	// Load reads the families' formats, which the registry registers.
+	_ "github.com/scalebox-dev/scalebox/benchmarks/registry"
 )
 
 // SharedData is the shared data folder (../shared/data from the

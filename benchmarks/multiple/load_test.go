@@ -1,4 +1,4 @@
-package benchmarks_test
+package multiple_test
 
 import (
 	"bytes"
@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/scalebox-dev/scalebox/benchmarks"
+	"github.com/scalebox-dev/scalebox/benchmarks/multiple"
 	"github.com/scalebox-dev/scalebox/judge"
 	"github.com/scalebox-dev/scalebox/runner"
 )
@@ -257,7 +258,7 @@ func FuzzLoadMultiple(f *testing.F) {
 	f.Add([]byte(`{"name": "a", "language": "js", "prompt": "p", "tests": "t"}`))
 	cfg := &benchmarks.Config{Name: "multiple-cpp", Language: "cpp"}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		problems, err := benchmarks.LoadMultiple(cfg, data, "f.jsonl")
+		problems, err := multiple.Load(cfg, data, "f.jsonl")
 		if err != nil {
 			if !strings.HasPrefix(err.Error(), "f.jsonl") {
 				t.Errorf("error does not name the file: %v", err)

@@ -1,4 +1,4 @@
-package benchmarks
+package codecontests
 
 import (
 	"bytes"
@@ -8,13 +8,11 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/scalebox-dev/scalebox/benchmarks"
 )
 
-func init() {
-	loaders["codecontests"] = loadCodeContests
-}
-
-// loadCodeContests reads CodeContests problems, one JSON object a line, in
+// Load reads CodeContests problems, one JSON object a line, in
 // either of the two shapes they are published in:
 //
 //   - SandboxFusion's and ScaleBox's (code_eval_code_contests.jsonl): id,
@@ -34,9 +32,9 @@ func init() {
 // Difficulty, source, name (and cf_rating, cf_tags) go to the problem's
 // meta. The canonical solution is one in the benchmark's language. Other
 // fields are ignored.
-func loadCodeContests(cfg *Config, data []byte, name string) ([]*Problem, error) {
-	var out []*Problem
-	err := forEachJSONLine(data, name, func(_ int, text []byte) error {
+func Load(cfg *benchmarks.Config, data []byte, name string) ([]*benchmarks.Problem, error) {
+	var out []*benchmarks.Problem
+	err := benchmarks.ForEachJSONLine(data, name, func(_ int, text []byte) error {
 		var row map[string]json.RawMessage
 		if err := json.Unmarshal(text, &row); err != nil {
 			return err
@@ -44,7 +42,7 @@ func loadCodeContests(cfg *Config, data []byte, name string) ([]*Problem, error)
 		if row == nil {
 			return fmt.Errorf("not a JSON object")
 		}
-		var p *Problem
+		var p *benchmarks.Problem
 		var err error
 		if _, ok := row["test"]; ok {
 			p, err = codeContestsScaleBox(cfg, row)
@@ -67,8 +65,8 @@ func loadCodeContests(cfg *Config, data []byte, name string) ([]*Problem, error)
 }
 
 // codeContestsScaleBox reads SandboxFusion's shape.
-func codeContestsScaleBox(cfg *Config, row map[string]json.RawMessage) (*Problem, error) {
-	p := &Problem{Kind: KindStdio, Meta: map[string]string{}}
+func codeContestsScaleBox(cfg *benchmarks.Config, row map[string]json.RawMessage) (*benchmarks.Problem, error) {
+	p := &benchmarks.Problem{Kind: benchmarks.KindStdio, Meta: map[string]string{}}
 	id, err := jsonScalar(row["id"])
 	if err != nil || id == "" {
 		return nil, fmt.Errorf("id: want a number or a string")
@@ -103,7 +101,7 @@ func codeContestsScaleBox(cfg *Config, row map[string]json.RawMessage) (*Problem
 		if t.Input.Stdin == nil || t.Output.Stdout == nil {
 			return nil, fmt.Errorf("task %s: test %d: want {input: {stdin}, output: {stdout}}", id, i)
 		}
-		p.Tests = append(p.Tests, Test{Input: *t.Input.Stdin, Output: *t.Output.Stdout})
+		p.Tests = append(p.Tests, benchmarks.Test{Input: *t.Input.Stdin, Output: *t.Output.Stdout})
 	}
 	if raw, ok := row["canonical_solution"]; ok && !isJSONNull(raw) {
 		var bySource map[string]string
@@ -135,8 +133,8 @@ var (
 var ccTestGroups = []string{"public", "private", "generated"}
 
 // codeContestsDeepMind reads DeepMind's shape.
-func codeContestsDeepMind(cfg *Config, row map[string]json.RawMessage) (*Problem, error) {
-	p := &Problem{Kind: KindStdio, Meta: map[string]string{}}
+func codeContestsDeepMind(cfg *benchmarks.Config, row map[string]json.RawMessage) (*benchmarks.Problem, error) {
+	p := &benchmarks.Problem{Kind: benchmarks.KindStdio, Meta: map[string]string{}}
 	if err := decodeField(row, "name", &p.TaskID); err != nil || p.TaskID == "" {
 		return nil, fmt.Errorf("a CodeContests row needs test (ScaleBox's shape) or name (DeepMind's)")
 	}
@@ -178,7 +176,7 @@ func codeContestsDeepMind(cfg *Config, row map[string]json.RawMessage) (*Problem
 			return nil, fmt.Errorf("task %s: %s_tests has %d inputs and %d outputs", id, g, len(tests.Input), len(tests.Output))
 		}
 		for i := range tests.Input {
-			p.Tests = append(p.Tests, Test{Name: g + "/" + strconv.Itoa(i), Input: tests.Input[i], Output: tests.Output[i]})
+			p.Tests = append(p.Tests, benchmarks.Test{Name: g + "/" + strconv.Itoa(i), Input: tests.Input[i], Output: tests.Output[i]})
 		}
 	}
 	if raw, ok := row["time_limit"]; ok && !isJSONNull(raw) {

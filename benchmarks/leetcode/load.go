@@ -1,4 +1,4 @@
-package benchmarks
+package leetcode
 
 import (
 	"encoding/json"
@@ -6,11 +6,9 @@ import (
 	"regexp"
 	"strings"
 	"time"
-)
 
-func init() {
-	loaders["leetcode"] = loadLeetCode
-}
+	"github.com/scalebox-dev/scalebox/benchmarks"
+)
 
 var (
 	// leetcodeInput is a case's argument line.
@@ -21,7 +19,7 @@ var (
 	leetcodeAssert = regexp.MustCompile(`^assert ((?:([A-Za-z_]\w*)\()?my_solution\.([A-Za-z_]\w*)\(\*\*test_input\)(\)?)) == (.+)$`)
 )
 
-// loadLeetCode reads DeepSeek-Coder's LeetCode contest set
+// Load reads DeepSeek-Coder's LeetCode contest set
 // (Evaluation/LeetCode/data/20240121-Jul.jsonl): task_id, prompt (the
 // problem as a docstring, then the starter code), prompt_sft, test, meta
 // (difficulty) and start_time. The test is setup lines (my_solution =
@@ -34,9 +32,9 @@ var (
 // assert is evaluated in the sandbox and its value compared here with the
 // right side, a Python literal read by judge.ParsePyLiteral. Meta holds
 // difficulty (lower case) and contest_month (YYYY-MM of start_time, UTC).
-func loadLeetCode(cfg *Config, data []byte, name string) ([]*Problem, error) {
-	var out []*Problem
-	err := forEachJSONLine(data, name, func(_ int, text []byte) error {
+func Load(cfg *benchmarks.Config, data []byte, name string) ([]*benchmarks.Problem, error) {
+	var out []*benchmarks.Problem
+	err := benchmarks.ForEachJSONLine(data, name, func(_ int, text []byte) error {
 		var r struct {
 			TaskID    string `json:"task_id"`
 			Prompt    string `json:"prompt"`
@@ -53,7 +51,7 @@ func loadLeetCode(cfg *Config, data []byte, name string) ([]*Problem, error) {
 		if r.TaskID == "" || r.Test == "" {
 			return fmt.Errorf("a LeetCode problem needs task_id and test")
 		}
-		p := &Problem{TaskID: r.TaskID, Kind: KindLeetCode, Prompt: r.Prompt, Statement: r.PromptSFT, Meta: map[string]string{}}
+		p := &benchmarks.Problem{TaskID: r.TaskID, Kind: benchmarks.KindLeetCode, Prompt: r.Prompt, Statement: r.PromptSFT, Meta: map[string]string{}}
 		if r.Meta.Difficulty != "" {
 			p.Meta["difficulty"] = strings.ToLower(r.Meta.Difficulty)
 		}
@@ -63,7 +61,7 @@ func loadLeetCode(cfg *Config, data []byte, name string) ([]*Problem, error) {
 		if err := parseLeetCodeTest(p, r.Test); err != nil {
 			return fmt.Errorf("task %s: %w", r.TaskID, err)
 		}
-		if err := p.validate(cfg); err != nil {
+		if err := p.Validate(cfg); err != nil {
 			return err
 		}
 		out = append(out, p)
@@ -73,7 +71,7 @@ func loadLeetCode(cfg *Config, data []byte, name string) ([]*Problem, error) {
 }
 
 // parseLeetCodeTest splits a test into setup lines and cases.
-func parseLeetCodeTest(p *Problem, test string) error {
+func parseLeetCodeTest(p *benchmarks.Problem, test string) error {
 	var setup []string
 	input := ""
 	for n, line := range strings.Split(test, "\n") {
@@ -96,7 +94,7 @@ func parseLeetCodeTest(p *Problem, test string) error {
 			if p.EntryPoint == "" {
 				p.EntryPoint = m[3]
 			}
-			p.Tests = append(p.Tests, Test{Input: input + "\n" + m[1], Output: m[5]})
+			p.Tests = append(p.Tests, benchmarks.Test{Input: input + "\n" + m[1], Output: m[5]})
 			input = ""
 		case len(p.Tests) == 0 && input == "" && line == t:
 			// Setup, at the top level, before the first case.

@@ -1,4 +1,4 @@
-package benchmarks_test
+package leetcode_test
 
 import (
 	"encoding/json"
@@ -10,9 +10,10 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/scalebox-dev/scalebox/benchmarks"
+	"github.com/scalebox-dev/scalebox/benchmarks/leetcode"
 )
 
-const leetcodeData = "../../shared/data/leetcode_contest_deepseek/20240121-Jul.jsonl"
+const leetcodeData = "../../../shared/data/leetcode_contest_deepseek/20240121-Jul.jsonl"
 
 func loadLeetCode(t *testing.T, data string) (*benchmarks.Benchmark, error) {
 	t.Helper()
@@ -121,7 +122,7 @@ func FuzzLoadLeetCode(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Fuzz(func(t *testing.T, line string) {
-		ps, err := benchmarks.LoadLeetCode(cfg, []byte(line), "f.jsonl")
+		ps, err := leetcode.Load(cfg, []byte(line), "f.jsonl")
 		if err != nil {
 			return
 		}

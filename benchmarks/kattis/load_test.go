@@ -1,10 +1,9 @@
-package benchmarks_test
+package kattis_test
 
 import (
 	"context"
 	"io/fs"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -14,6 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/scalebox-dev/scalebox/benchmarks"
+	"github.com/scalebox-dev/scalebox/benchmarks/kattis"
 	"github.com/scalebox-dev/scalebox/judge"
 	"github.com/scalebox-dev/scalebox/judge/checker"
 )
@@ -55,7 +55,7 @@ func kattisFS() fstest.MapFS {
 }
 
 func TestLoadKattis(t *testing.T) {
-	got, err := benchmarks.LoadKattis(&benchmarks.Config{}, kattisFS(), "packages")
+	got, err := kattis.Load(&benchmarks.Config{}, kattisFS(), "packages")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,7 +92,7 @@ func TestLoadKattis(t *testing.T) {
 }
 
 func TestLoadKattisTestGroups(t *testing.T) {
-	got, err := benchmarks.LoadKattis(&benchmarks.Config{Data: benchmarks.DataConfig{TestGroups: []string{"secret"}}}, kattisFS(), "packages")
+	got, err := kattis.Load(&benchmarks.Config{Data: benchmarks.DataConfig{TestGroups: []string{"secret"}}}, kattisFS(), "packages")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,7 +103,7 @@ func TestLoadKattisTestGroups(t *testing.T) {
 	if diff := cmp.Diff([]string{"secret/10", "secret/9", "secret/g/1", "secret/h/1"}, names); diff != "" {
 		t.Errorf("tests of a (-want +got):\n%s", diff)
 	}
-	_, err = benchmarks.LoadKattis(&benchmarks.Config{Data: benchmarks.DataConfig{TestGroups: []string{"sample"}}}, kattisFS(), "packages")
+	_, err = kattis.Load(&benchmarks.Config{Data: benchmarks.DataConfig{TestGroups: []string{"sample"}}}, kattisFS(), "packages")
 	if want := "packages: b: no tests (X.in with X.ans under data/) in the groups sample"; errText(err) != want {
 		t.Errorf("error %q, want %q", errText(err), want)
 	}
@@ -116,7 +116,7 @@ func TestLoadKattisSinglePackage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := benchmarks.LoadKattis(&benchmarks.Config{}, fsys, "/x/deep/c/")
+	got, err := kattis.Load(&benchmarks.Config{}, fsys, "/x/deep/c/")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -144,7 +144,7 @@ func TestLoadKattisErrors(t *testing.T) {
 		{fstest.MapFS{"p/problem.yaml": file(""), "p/data/s/testdata.yaml": file("output_validator_flags: ignore_case\n"), "p/data/s/1.in": file(""), "p/data/s/1.ans": file("")}, `d: p: test s/1: kattis validator flags: unknown flag "ignore_case" (known: case_sensitive, space_change_sensitive, float_tolerance X, float_absolute_tolerance X, float_relative_tolerance X)`},
 	}
 	for _, tt := range tests {
-		_, err := benchmarks.LoadKattis(&benchmarks.Config{}, tt.files, "d")
+		_, err := kattis.Load(&benchmarks.Config{}, tt.files, "d")
 		if diff := cmp.Diff(tt.want, errText(err)); diff != "" {
 			t.Errorf("error mismatch (-want +got):\n%s", diff)
 		}
@@ -218,33 +218,7 @@ func TestKattisJudging(t *testing.T) {
 	}
 }
 
-// TestTreeSHA256MatchesShell: a folder's sha256 is what the documented
-// shell pipeline prints.
-func TestTreeSHA256MatchesShell(t *testing.T) {
-	dir := t.TempDir()
-	for name, data := range map[string]string{"a/b": "1", "a.txt": "2", "z/y/x": "3\n", "sp ace": ""} {
-		p := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	got, err := benchmarks.TreeSHA256(os.DirFS(dir))
-	if err != nil {
-		t.Fatal(err)
-	}
-	out, err := exec.Command("sh", "-c", `cd "$1" && find . -type f -printf '%P\0' | LC_ALL=C sort -z | xargs -0r sha256sum | sha256sum`, "sh", dir).Output()
-	if err != nil {
-		t.Skipf("no GNU find, sort and sha256sum here: %v", err)
-	}
-	if want := strings.Fields(string(out))[0]; got != want {
-		t.Errorf("treeSHA256 = %s, the shell says %s", got, want)
-	}
-}
-
-const sharedData = "../../shared/data"
+const sharedData = "../../../shared/data"
 
 func needData(t *testing.T, path string) {
 	t.Helper()
@@ -350,7 +324,7 @@ func FuzzLoadKattis(f *testing.F) {
 			files["p/data/"+test+".in"] = file("in")
 			files["p/data/"+test+".ans"] = file(ans)
 		}
-		problems, err := benchmarks.LoadKattis(&benchmarks.Config{}, files, "d")
+		problems, err := kattis.Load(&benchmarks.Config{}, files, "d")
 		if err != nil {
 			if !strings.HasPrefix(err.Error(), "d: ") {
 				t.Errorf("error does not name the data: %v", err)
@@ -404,7 +378,7 @@ func TestKattisOutputValidatorFolder(t *testing.T) {
 		{"two sources", map[string]string{"v/a.cpp": "", "v/b.cpp": ""}, nil},
 		{"no source", map[string]string{"v/build": "make"}, nil},
 	} {
-		got, err := benchmarks.LoadKattis(&benchmarks.Config{}, pkg(tt.validator), "x")
+		got, err := kattis.Load(&benchmarks.Config{}, pkg(tt.validator), "x")
 		if err != nil {
 			t.Fatalf("%s: %v", tt.name, err)
 		}
@@ -429,7 +403,7 @@ func TestLoadKattisInvalidYAML(t *testing.T) {
 		"p/data/secret/1.in":  file("1\n"),
 		"p/data/secret/1.ans": file("Case #1: 1.5\n"),
 	}
-	got, err := benchmarks.LoadKattis(&benchmarks.Config{}, files, "d")
+	got, err := kattis.Load(&benchmarks.Config{}, files, "d")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -449,11 +423,11 @@ func TestLoadKattisInvalidYAML(t *testing.T) {
 // TestReadKattisFacts reads what a problem.yaml says about judging with
 // the same tolerant reader.
 func TestReadKattisFacts(t *testing.T) {
-	f, warnings, err := benchmarks.ReadKattisFacts("x/problem.yaml", []byte("name: Game Sort: Part 1\ntype: interactive\nvalidation: custom interactive\nvalidator_flags: [float_tolerance, '1e-4']\n"))
+	f, warnings, err := kattis.ReadFacts("x/problem.yaml", []byte("name: Game Sort: Part 1\ntype: interactive\nvalidation: custom interactive\nvalidator_flags: [float_tolerance, '1e-4']\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := benchmarks.KattisFacts{Name: "Game Sort: Part 1", Type: "interactive", Validation: "custom interactive", ValidatorFlags: []string{"float_tolerance", "1e-4"}}
+	want := kattis.Facts{Name: "Game Sort: Part 1", Type: "interactive", Validation: "custom interactive", ValidatorFlags: []string{"float_tolerance", "1e-4"}}
 	if diff := cmp.Diff(want, f); diff != "" {
 		t.Errorf("facts (-want +got):\n%s", diff)
 	}
@@ -471,7 +445,7 @@ func FuzzDecodeKattisYAML(f *testing.F) {
 	f.Add("\t- x: y\n: :\n")
 	f.Fuzz(func(t *testing.T, text string) {
 		var m map[string]any
-		warnings, err := benchmarks.DecodeKattisYAML("f.yaml", []byte(text), &m)
+		warnings, err := kattis.DecodeYAML("f.yaml", []byte(text), &m)
 		for _, w := range warnings {
 			if !strings.HasPrefix(w, "f.yaml:") {
 				t.Errorf("warning %q does not name the file", w)

@@ -1,4 +1,4 @@
-package benchmarks
+package kattis
 
 import (
 	"errors"
@@ -11,15 +11,12 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/scalebox-dev/scalebox/benchmarks"
 	"github.com/scalebox-dev/scalebox/judge"
 	"github.com/scalebox-dev/scalebox/judge/checker"
 )
 
-func init() {
-	dirLoaders["kattis"] = loadKattis
-}
-
-// loadKattis reads a folder of Kattis problem packages (the problemtools
+// Load reads a folder of Kattis problem packages (the problemtools
 // layout that the Code Jam archive uses): every folder holding a
 // problem.yaml is a problem, its task id that folder's path under the data
 // folder (or the folder's name when the data folder is itself a package).
@@ -44,16 +41,16 @@ func init() {
 // gives it one. limits.time_limit (seconds)
 // and limits.memory (MiB) become the problem's own limits; the statement is
 // problem_statement/ or statement/ problem.en.md, .md, .tex or .html.
-func loadKattis(cfg *Config, fsys fs.FS, name string) ([]*Problem, error) {
+func Load(cfg *benchmarks.Config, fsys fs.FS, name string) ([]*benchmarks.Problem, error) {
 	if isFile(fsys, "problem.yaml") {
 		p, err := loadKattisProblem(cfg, fsys, ".", path.Base(strings.TrimRight(strings.ReplaceAll(name, "\\", "/"), "/")))
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", name, err)
 		}
 		prefixWarnings(p, name)
-		return []*Problem{p}, nil
+		return []*benchmarks.Problem{p}, nil
 	}
-	var out []*Problem
+	var out []*benchmarks.Problem
 	err := fs.WalkDir(fsys, ".", func(dir string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -86,7 +83,7 @@ func loadKattis(cfg *Config, fsys fs.FS, name string) ([]*Problem, error) {
 
 // prefixWarnings makes the files a problem's warnings name paths under
 // the data folder as shown (name).
-func prefixWarnings(p *Problem, name string) {
+func prefixWarnings(p *benchmarks.Problem, name string) {
 	for i, w := range p.Warnings {
 		p.Warnings[i] = strings.TrimRight(name, "/") + "/" + w
 	}
@@ -109,8 +106,8 @@ type kattisMeta struct {
 	} `yaml:"limits"`
 }
 
-// KattisFacts are what a problem.yaml says about how a problem is judged.
-type KattisFacts struct {
+// Facts are what a problem.yaml says about how a problem is judged.
+type Facts struct {
 	Name string
 	// Type is problem.yaml's type ("scoring", "interactive"), Validation
 	// its validation ("default", "custom", "custom interactive"), both as
@@ -120,23 +117,23 @@ type KattisFacts struct {
 	ValidatorFlags []string
 }
 
-// ReadKattisFacts reads a problem.yaml's facts about judging with the
-// tolerant reader the loader uses (DecodeKattisYAML): a file that is not
+// ReadFacts reads a problem.yaml's facts about judging with the
+// tolerant reader the loader uses (DecodeYAML): a file that is not
 // valid YAML is read in part, with warnings naming file and line.
-func ReadKattisFacts(file string, raw []byte) (KattisFacts, []string, error) {
+func ReadFacts(file string, raw []byte) (Facts, []string, error) {
 	var m kattisMeta
-	warnings, err := DecodeKattisYAML(file, raw, &m)
+	warnings, err := DecodeYAML(file, raw, &m)
 	if err != nil {
-		return KattisFacts{}, warnings, err
+		return Facts{}, warnings, err
 	}
-	f := KattisFacts{Name: yamlText(&m.Name), Type: yamlText(&m.Type)}
+	f := Facts{Name: yamlText(&m.Name), Type: yamlText(&m.Type)}
 	if m.Validation != nil {
 		f.Validation = *m.Validation
 	}
 	for _, n := range []*yaml.Node{&m.ValidatorFlags, &m.OutputValidatorFlags} {
 		fl, err := yamlFlags(n)
 		if err != nil {
-			return KattisFacts{}, warnings, fmt.Errorf("%s: %w", file, err)
+			return Facts{}, warnings, fmt.Errorf("%s: %w", file, err)
 		}
 		f.ValidatorFlags = append(f.ValidatorFlags, fl...)
 	}
@@ -149,18 +146,18 @@ type kattisGroup struct {
 	OutputValidatorArgs  yaml.Node `yaml:"output_validator_args"`
 }
 
-func loadKattisProblem(cfg *Config, fsys fs.FS, dir, taskID string) (*Problem, error) {
+func loadKattisProblem(cfg *benchmarks.Config, fsys fs.FS, dir, taskID string) (*benchmarks.Problem, error) {
 	file := path.Join(dir, "problem.yaml")
 	raw, err := fs.ReadFile(fsys, file)
 	if err != nil {
 		return nil, err
 	}
 	var m kattisMeta
-	warnings, err := DecodeKattisYAML(file, raw, &m)
+	warnings, err := DecodeYAML(file, raw, &m)
 	if err != nil {
 		return nil, err
 	}
-	p := &Problem{TaskID: taskID, Kind: KindStdio, Comparator: "kattis", Meta: map[string]string{}, Warnings: warnings}
+	p := &benchmarks.Problem{TaskID: taskID, Kind: benchmarks.KindStdio, Comparator: "kattis", Meta: map[string]string{}, Warnings: warnings}
 	for key, n := range map[string]*yaml.Node{"name": &m.Name, "source": &m.Source, "type": &m.Type} {
 		if v := yamlText(n); v != "" {
 			p.Meta[key] = v
@@ -186,7 +183,7 @@ func loadKattisProblem(cfg *Config, fsys fs.FS, dir, taskID string) (*Problem, e
 	p.Meta["validation"] = validation
 	switch {
 	case strings.HasPrefix(validation, "custom"):
-		p.Validation = ValidationCustom
+		p.Validation = benchmarks.ValidationCustom
 		if !strings.Contains(validation, "interactive") && !strings.Contains(validation, "multi-pass") {
 			spec, err := kattisOutputValidator(fsys, dir)
 			if err != nil {
@@ -240,10 +237,10 @@ func loadKattisProblem(cfg *Config, fsys fs.FS, dir, taskID string) (*Problem, e
 
 // kattisTests adds the tests under the folder dir (rel is its path under
 // data/, flags its inherited output validator flags) to p.
-func kattisTests(cfg *Config, fsys fs.FS, dir, rel string, flags []string, p *Problem) error {
+func kattisTests(cfg *benchmarks.Config, fsys fs.FS, dir, rel string, flags []string, p *benchmarks.Problem) error {
 	if raw, err := fs.ReadFile(fsys, path.Join(dir, "testdata.yaml")); err == nil {
 		var g kattisGroup
-		w, err := DecodeKattisYAML(path.Join(dir, "testdata.yaml"), raw, &g)
+		w, err := DecodeYAML(path.Join(dir, "testdata.yaml"), raw, &g)
 		if err != nil {
 			return err
 		}
@@ -290,16 +287,16 @@ func kattisTests(cfg *Config, fsys fs.FS, dir, rel string, flags []string, p *Pr
 		if err != nil {
 			return err
 		}
-		p.Tests = append(p.Tests, Test{Input: string(in), Output: string(ans), Name: path.Join(rel, base), ValidatorFlags: flags})
+		p.Tests = append(p.Tests, benchmarks.Test{Input: string(in), Output: string(ans), Name: path.Join(rel, base), ValidatorFlags: flags})
 	}
 	return nil
 }
 
-// KattisStatement returns the statement of the problem package at dir
+// Statement returns the statement of the problem package at dir
 // (problem_statement/ or statement/ problem.en.md, .md, .en.tex, .tex,
 // .en.html or .html) as written, in the first form found; empty when it
 // has none.
-func KattisStatement(fsys fs.FS, dir string) string { return kattisStatement(fsys, dir) }
+func Statement(fsys fs.FS, dir string) string { return kattisStatement(fsys, dir) }
 
 // kattisStatement returns the problem's statement as written, in the first
 // form found.

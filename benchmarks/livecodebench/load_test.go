@@ -1,4 +1,4 @@
-package benchmarks_test
+package livecodebench_test
 
 import (
 	"bytes"

@@ -1,4 +1,4 @@
-package benchmarks_test
+package codecontests_test
 
 import (
 	"encoding/json"
@@ -9,6 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/scalebox-dev/scalebox/benchmarks"
+	"github.com/scalebox-dev/scalebox/benchmarks/codecontests"
 )
 
 // ScaleBox's shape, with labels and tests as JSON strings (as in
@@ -23,7 +24,7 @@ const ccDeepMind = `{"name": "76_B. Mice", "description": "Modern researches..."
 `
 
 func TestLoadCodeContests(t *testing.T) {
-	got, err := benchmarks.LoadCodeContests(python, []byte(ccScaleBox+ccDeepMind), "cc.jsonl")
+	got, err := codecontests.Load(python, []byte(ccScaleBox+ccDeepMind), "cc.jsonl")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,7 +61,7 @@ func TestLoadCodeContests(t *testing.T) {
 	}
 
 	cpp := &benchmarks.Config{Language: "cpp", Data: benchmarks.DataConfig{TestGroups: []string{"private", "public"}}}
-	got, err = benchmarks.LoadCodeContests(cpp, []byte(ccDeepMind), "cc.jsonl")
+	got, err = codecontests.Load(cpp, []byte(ccDeepMind), "cc.jsonl")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,7 +96,7 @@ func TestLoadCodeContestsErrors(t *testing.T) {
 		{&benchmarks.Config{Data: benchmarks.DataConfig{TestGroups: []string{"hidden"}}}, `{"name": "n"}`, `cc.jsonl:1: data.test_groups: "hidden" is not a CodeContests test group (public, private, generated)`},
 	}
 	for _, tt := range tests {
-		_, err := benchmarks.LoadCodeContests(tt.cfg, []byte(tt.data), "cc.jsonl")
+		_, err := codecontests.Load(tt.cfg, []byte(tt.data), "cc.jsonl")
 		if diff := cmp.Diff(tt.want, errText(err)); diff != "" {
 			t.Errorf("LoadCodeContests(%q) error mismatch (-want +got):\n%s", tt.data, diff)
 		}
@@ -151,7 +152,7 @@ func FuzzLoadCodeContests(f *testing.F) {
 	}
 	f.Add([]byte(`{"id": 1, "test": "[{\"input\": {\"stdin\": \"\"}, \"output\": {\"stdout\": \"\"}}]", "labels": "[]"}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		problems, err := benchmarks.LoadCodeContests(python, data, "f.jsonl")
+		problems, err := codecontests.Load(python, data, "f.jsonl")
 		if err != nil {
 			if !strings.HasPrefix(err.Error(), "f.jsonl") {
 				t.Errorf("error does not name the file: %v", err)

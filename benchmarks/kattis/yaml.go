@@ -1,4 +1,4 @@
-package benchmarks
+package kattis
 
 import (
 	"encoding/json"
@@ -42,7 +42,7 @@ var keyValueRE = regexp.MustCompile(`^(\s*)([A-Za-z_][A-Za-z0-9_.-]*)\s*:\s+([^\
 // judgingKeyRE is a line whose key decides how a problem is judged.
 var judgingKeyRE = regexp.MustCompile(`^-?\s*(validation|validator_flags|output_validator_flags|output_validator_args|type|limits|time_limit|memory)\s*:`)
 
-// DecodeKattisYAML decodes a Kattis problem.yaml or testdata.yaml (file
+// DecodeYAML decodes a Kattis problem.yaml or testdata.yaml (file
 // names it in messages) into out, a struct with yaml tags. A file that is
 // not valid YAML does not lose the problem: it is read as far as it can
 // be. The line the parser stops at, when it is a "key: value" line, is
@@ -52,7 +52,7 @@ var judgingKeyRE = regexp.MustCompile(`^-?\s*(validation|validator_flags|output_
 // A line that cannot be read and would decide how the problem is judged
 // (validation, validator flags, type, limits) is an error naming the file
 // and line, as are values of the wrong type for out.
-func DecodeKattisYAML(file string, raw []byte, out any) (warnings []string, err error) {
+func DecodeYAML(file string, raw []byte, out any) (warnings []string, err error) {
 	lines := strings.Split(string(raw), "\n")
 	fixed := map[int]bool{}
 	for tries := 0; tries <= len(lines); tries++ {

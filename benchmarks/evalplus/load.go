@@ -1,47 +1,21 @@
-package benchmarks
+package evalplus
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"fmt"
 	"strings"
 
+	"github.com/scalebox-dev/scalebox/benchmarks"
 	"github.com/scalebox-dev/scalebox/internal/jsonx"
 )
 
-func init() {
-	loaders["humaneval"] = loadHumanEval
-	loaders["evalplus"] = loadEvalplus
-}
-
-// forEachJSONLine calls f with each non-blank line of a JSONL file.
-func forEachJSONLine(data []byte, name string, f func(line int, text []byte) error) error {
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	sc.Buffer(make([]byte, 1<<20), 1<<30)
-	line := 0
-	for sc.Scan() {
-		line++
-		text := bytes.TrimSpace(sc.Bytes())
-		if len(text) == 0 {
-			continue
-		}
-		if err := f(line, text); err != nil {
-			return fmt.Errorf("%s:%d: %w", name, line, err)
-		}
-	}
-	if err := sc.Err(); err != nil {
-		return fmt.Errorf("%s:%d: %w", name, line+1, err)
-	}
-	return nil
-}
-
-// loadHumanEval reads OpenAI's HumanEval.jsonl: task_id, prompt,
+// LoadHumanEval reads OpenAI's HumanEval.jsonl: task_id, prompt,
 // canonical_solution, test (defining check(candidate)) and entry_point.
 // Each task is an assert problem judged by its original tests.
-func loadHumanEval(_ *Config, data []byte, name string) ([]*Problem, error) {
-	var out []*Problem
-	err := forEachJSONLine(data, name, func(_ int, text []byte) error {
+func LoadHumanEval(_ *benchmarks.Config, data []byte, name string) ([]*benchmarks.Problem, error) {
+	var out []*benchmarks.Problem
+	err := benchmarks.ForEachJSONLine(data, name, func(_ int, text []byte) error {
 		var r struct {
 			TaskID            string `json:"task_id"`
 			Prompt            string `json:"prompt"`
@@ -55,8 +29,8 @@ func loadHumanEval(_ *Config, data []byte, name string) ([]*Problem, error) {
 		if r.TaskID == "" || r.Test == "" || r.EntryPoint == "" {
 			return fmt.Errorf("a HumanEval task needs task_id, test and entry_point")
 		}
-		out = append(out, &Problem{
-			TaskID: r.TaskID, Kind: KindAssert, Prompt: r.Prompt, EntryPoint: r.EntryPoint,
+		out = append(out, &benchmarks.Problem{
+			TaskID: r.TaskID, Kind: benchmarks.KindAssert, Prompt: r.Prompt, EntryPoint: r.EntryPoint,
 			TestCode: r.Test, CanonicalSolution: r.CanonicalSolution,
 		})
 		return nil
@@ -67,13 +41,13 @@ func loadHumanEval(_ *Config, data []byte, name string) ([]*Problem, error) {
 	return out, err
 }
 
-// loadEvalplus reads HumanEval+ and MBPP+ (evalplus's release files):
+// Load reads HumanEval+ and MBPP+ (evalplus's release files):
 // task_id, prompt, entry_point, canonical_solution, base_input, plus_input
 // and atol. The configuration's function.groups choose which inputs are
 // judged; function.oracles = "mbpp" also restores MBPP+'s argument types.
-func loadEvalplus(cfg *Config, data []byte, name string) ([]*Problem, error) {
-	var out []*Problem
-	err := forEachJSONLine(data, name, func(_ int, text []byte) error {
+func Load(cfg *benchmarks.Config, data []byte, name string) ([]*benchmarks.Problem, error) {
+	var out []*benchmarks.Problem
+	err := benchmarks.ForEachJSONLine(data, name, func(_ int, text []byte) error {
 		// Python's json writes NaN and Infinity, which encoding/json
 		// rejects: split the line leniently and keep inputs raw.
 		members, err := jsonx.Object(text)
@@ -111,8 +85,8 @@ func loadEvalplus(cfg *Config, data []byte, name string) ([]*Problem, error) {
 				*dst = append(*dst, json.RawMessage(bytes.Clone(it)))
 			}
 		}
-		p := &Problem{
-			TaskID: r.TaskID, Kind: KindFunction, Prompt: r.Prompt, EntryPoint: r.EntryPoint,
+		p := &benchmarks.Problem{
+			TaskID: r.TaskID, Kind: benchmarks.KindFunction, Prompt: r.Prompt, EntryPoint: r.EntryPoint,
 			CanonicalSolution: r.CanonicalSolution, Atol: r.Atol,
 		}
 		if cfg.Function.Oracles == "mbpp" {
@@ -129,7 +103,7 @@ func loadEvalplus(cfg *Config, data []byte, name string) ([]*Problem, error) {
 			default:
 				return fmt.Errorf("function.groups: %q is not an evalplus input group (base, plus)", g)
 			}
-			p.Groups = append(p.Groups, InputGroup{Name: g, Inputs: inputs})
+			p.Groups = append(p.Groups, benchmarks.InputGroup{Name: g, Inputs: inputs})
 		}
 		out = append(out, p)
 		return nil

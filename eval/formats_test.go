@@ -1,0 +1,5 @@
+package eval
+
+// The tests load benchmarks of the dataset families' formats, whose
+// loaders benchmarks/registry registers.
+import _ "github.com/scalebox-dev/scalebox/benchmarks/registry"
