@@ -794,6 +794,7 @@ func (s *Submission) test(st *sampleState, i int) {
 		Mounts: st.prog.Mounts,
 		Stdin:  run.Stdin,
 		Limits: lim,
+		Fetch:  run.Fetch,
 	}
 	tctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -859,7 +860,7 @@ func (s *Submission) test(st *sampleState, i int) {
 			tr.Case = caseReport(o.Case)
 		}
 		if s.req.KeepOutput {
-			tr.Output = &Output{Stdout: r.Stdout, Stderr: r.Stderr, Note: r.Note}
+			tr.Output = &Output{Stdout: r.Stdout, Stderr: r.Stderr, Note: r.Note, Files: r.Files}
 		}
 	}
 
