@@ -794,7 +794,10 @@ func (s *Submission) test(st *sampleState, i int) {
 		Mounts: st.prog.Mounts,
 		Stdin:  run.Stdin,
 		Limits: lim,
-		Fetch:  run.Fetch,
+	}
+	if s.req.KeepOutput {
+		// Fetched files are not judged: read them only to return them.
+		spec.Fetch = run.Fetch
 	}
 	tctx, cancel := context.WithCancel(ctx)
 	defer cancel()
