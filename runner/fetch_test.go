@@ -122,3 +122,26 @@ func TestFetchFilesTooMany(t *testing.T) {
 		}
 	})
 }
+
+// TestFetchFilesDirect fetches from the unisolated backend's host work
+// directory, with the same refusals.
+func TestFetchFilesDirect(t *testing.T) {
+	needPython(t)
+	noLeftovers(t)
+	d, err := NewDirect(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	r, err := d.Run(context.Background(), &Spec{Args: []string{python, "-I", "-c", fetchProgram}, Env: BaseEnv, Limits: testLimits, Fetch: fetchNames, FetchBytes: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range r.Files {
+		got = append(got, f.Name)
+	}
+	if strings.Join(got, " ") != "out.txt /box/sub/dir/f.bin big" || string(r.Files[0].Data) != "hello" || len(r.Files[2].Data) != 739 || !r.Files[2].Truncated {
+		t.Fatalf("fetched %v (%q %q)", got, r.Stdout, r.Stderr)
+	}
+}

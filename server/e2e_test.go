@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"os"
 	"os/exec"
@@ -379,6 +380,40 @@ print('ok')
 	s.post(t, "/run_code", body, &r)
 	if r.RunResult == nil || r.RunResult.Stdout != "['main.py']\n" || len(r.Files) != 0 {
 		t.Errorf("next run: %+v %+v", r, r.RunResult)
+	}
+}
+
+// TestEvaluateFetchFiles: an inline stdio problem's tests fetch files;
+// with keep_output each test returns its own, without it none.
+func TestEvaluateFetchFiles(t *testing.T) {
+	s := sharedServer(t)
+	body := map[string]any{"problems": []any{map[string]any{"task_id": "f", "kind": "stdio", "tests": []any{
+		map[string]any{"input": "1\n", "output": "", "fetch_files": []string{"out.txt", "missing"}},
+		map[string]any{"input": "2\n", "output": "", "fetch_files": []string{"out.txt"}}}}},
+		"samples":   []any{map[string]any{"solution": "open('out.txt', 'w').write(str(int(input()) * 7))"}},
+		"all_tests": true, "keep_output": true}
+	type out struct {
+		Results []struct {
+			Tests []struct {
+				Index int               `json:"index"`
+				Files map[string]string `json:"files"`
+			} `json:"tests"`
+		} `json:"results"`
+	}
+	var r out
+	if code := s.post(t, "/v1/evaluate", body, &r); code != 200 || len(r.Results) != 1 || len(r.Results[0].Tests) != 2 {
+		t.Fatalf("%d %+v", code, r)
+	}
+	for _, tt := range r.Results[0].Tests {
+		want := map[string]string{"out.txt": base64.StdEncoding.EncodeToString([]byte(fmt.Sprint(7 * (tt.Index + 1))))}
+		if !maps.Equal(tt.Files, want) {
+			t.Errorf("test %d: files %v, want %v", tt.Index, tt.Files, want)
+		}
+	}
+	body["keep_output"] = false
+	r = out{}
+	if code := s.post(t, "/v1/evaluate", body, &r); code != 200 || len(r.Results) != 1 || len(r.Results[0].Tests) != 2 || r.Results[0].Tests[0].Files != nil {
+		t.Errorf("without keep_output: %d %+v", code, r)
 	}
 }
 
