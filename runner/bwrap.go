@@ -274,7 +274,11 @@ func (b *Bwrap) runFetching(ctx context.Context, spec *Spec) (*Result, error) {
 		if err != nil {
 			return nil, sysErr("work directory: %v", err)
 		}
-		defer removeTree(tmp)
+		defer func() {
+			if err := removeTree(tmp); err != nil {
+				b.opts.Logger.Warn("remove a fetching run's work directory", "dir", tmp, "err", err)
+			}
+		}()
 		uid, gid := b.HostIDs()
 		if err := os.Chown(tmp, uid, gid); err != nil {
 			return nil, sysErr("work directory: %v", err)
@@ -287,18 +291,20 @@ func (b *Bwrap) runFetching(ctx context.Context, spec *Spec) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	dirfd, err := unix.Open(host, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC|unix.O_NOFOLLOW, 0)
-	if err != nil {
-		return nil, sysErr("work directory: %v", err)
+	// A work directory the program made unreadable has no files to give.
+	if dirfd, err := unix.Open(host, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC|unix.O_NOFOLLOW, 0); err == nil {
+		res.Files = fetchFiles(dirfd, dir, spec.Fetch, capsOf(spec))
+		unix.Close(dirfd)
 	}
-	defer unix.Close(dirfd)
-	res.Files = fetchFiles(dirfd, dir, spec.Fetch, capsOf(spec))
 	return res, nil
 }
 
 // removeTree removes a directory a program wrote in, whatever modes it
 // left, without following its links.
 func removeTree(dir string) error {
+	if err := unix.Chmod(dir, 0o700); err != nil {
+		return err
+	}
 	fd, err := unix.Open(dir, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC|unix.O_NOFOLLOW, 0)
 	if err != nil {
 		return err

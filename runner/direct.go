@@ -111,11 +111,10 @@ func (d *Direct) Run(ctx context.Context, spec *Spec) (*Result, error) {
 	if err != nil || len(spec.Fetch) == 0 {
 		return res, err
 	}
-	dirfd, err := unix.Open(cmdDir, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC|unix.O_NOFOLLOW, 0)
-	if err != nil {
-		return nil, sysErr("work directory: %v", err)
+	// A work directory the program made unreadable has no files to give.
+	if dirfd, err := unix.Open(cmdDir, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC|unix.O_NOFOLLOW, 0); err == nil {
+		res.Files = fetchFiles(dirfd, work, spec.Fetch, capsOf(spec))
+		unix.Close(dirfd)
 	}
-	defer unix.Close(dirfd)
-	res.Files = fetchFiles(dirfd, work, spec.Fetch, capsOf(spec))
 	return res, nil
 }

@@ -101,6 +101,13 @@ func TestFetchFiles(t *testing.T) {
 				if err != nil || len(r.Files) != 1 || len(r.Files[0].Data) != 100 || r.Files[0].Truncated {
 					t.Fatalf("fetch at the file size limit: %v %+v", err, r)
 				}
+				// A program that makes its work directory unreadable
+				// gets its own verdict, not a failure of the sandbox.
+				r, err = sb.Run(context.Background(), &Spec{Args: []string{python, "-I", "-c", "import os; open('out.txt', 'w').write('z'); os.mkdir('d'); open('d/f', 'w').write('z'); os.chmod('d', 0); os.chmod('.', 0)"},
+					Env: BaseEnv, Limits: testLimits, Fetch: []string{"d/f", "out.txt"}})
+				if err != nil || r.Status != StatusExited || r.ExitCode != 0 {
+					t.Fatalf("unreadable work directory: %v %+v", err, r)
+				}
 				r = runPy(t, sb, "import os; print(sorted(os.listdir('/box')))")
 				if string(r.Stdout) != "[]\n" {
 					t.Errorf("the next run finds %q in the work directory", r.Stdout)

@@ -149,14 +149,14 @@ func (s *initServer) sendExited(rep *initReply, clean bool) {
 	s.send(rep, mem)
 }
 
-// fetchToMemfd reads a run's files to fetch into one memfd.
+// fetchToMemfd reads a run's files to fetch into one memfd. A work
+// directory the program made unreadable (chmod 0) has no files to give.
 func fetchToMemfd(req *initRequest) (*os.File, []initFetched, error) {
-	dirfd, err := unix.Open(req.Dir, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC|unix.O_NOFOLLOW, 0)
-	if err != nil {
-		return nil, nil, err
+	var got []FetchedFile
+	if dirfd, err := unix.Open(req.Dir, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC|unix.O_NOFOLLOW, 0); err == nil {
+		got = fetchFiles(dirfd, req.Dir, req.Fetch, fetchCaps{perFile: req.FetchFile, total: req.FetchTotal})
+		unix.Close(dirfd)
 	}
-	got := fetchFiles(dirfd, req.Dir, req.Fetch, fetchCaps{perFile: req.FetchFile, total: req.FetchTotal})
-	unix.Close(dirfd)
 	fd, err := unix.MemfdCreate("scalebox-fetch", unix.MFD_CLOEXEC)
 	if err != nil {
 		return nil, nil, err
