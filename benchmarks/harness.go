@@ -53,6 +53,9 @@ type Run struct {
 	// Inputs is how many inputs the run judges (function problems).
 	Inputs int
 	Stdin  []byte
+	// Fetch names files to read from the work directory after the run
+	// (runner.Spec.Fetch).
+	Fetch []string
 	// Limits, when set, replace the benchmark's per-test limits.
 	Limits *runner.Limits
 	// Watch, when set, makes a fresh watcher of the run's stdout for each
@@ -513,7 +516,7 @@ func stdioPlan(b *Benchmark, p *Problem, code string, lang *runner.Language, opt
 		if err != nil {
 			return nil, err
 		}
-		plan.Runs = append(plan.Runs, Run{Test: i, Stdin: []byte(t.Input), Limits: limits, JudgeContext: j})
+		plan.Runs = append(plan.Runs, Run{Test: i, Stdin: []byte(t.Input), Fetch: t.FetchFiles, Limits: limits, JudgeContext: j})
 	}
 	return plan, nil
 }

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/scalebox-dev/scalebox/judge/checker"
+	"github.com/scalebox-dev/scalebox/runner"
 )
 
 // Kind is the shape of a problem: how a program is run and judged.
@@ -104,6 +105,11 @@ type Test struct {
 	// ValidatorFlags are the output validator flags of the test's group
 	// (Kattis testdata.yaml), after the problem's ValidatorFlags.
 	ValidatorFlags []string `json:"validator_flags,omitempty"`
+	// FetchFiles names files the program leaves in its working directory
+	// to be read after the test's run (stdio problems; SandboxFusion's
+	// fetch_files): relative paths, or absolute ones inside it. They are
+	// not judged; a request that keeps outputs gets them back.
+	FetchFiles []string `json:"fetch_files,omitempty"`
 }
 
 // ValidationCustom marks a problem that needs its own special judge.
@@ -381,6 +387,14 @@ func (p *Problem) Validate(cfg *Config) error {
 	}
 	if len(p.Files) > 0 && p.Kind != KindStdio {
 		return fmt.Errorf("task %s: only stdio problems take files", p.TaskID)
+	}
+	for i, t := range p.Tests {
+		if len(t.FetchFiles) > 0 && p.Kind != KindStdio {
+			return fmt.Errorf("task %s: test %d: only stdio problems fetch files", p.TaskID, i)
+		}
+		if len(t.FetchFiles) > runner.MaxFetchFiles {
+			return fmt.Errorf("task %s: test %d: %d files to fetch, at most %d", p.TaskID, i, len(t.FetchFiles), runner.MaxFetchFiles)
+		}
 	}
 	for name := range p.Files {
 		if name == "" || name == "." || name == ".." || strings.ContainsAny(name, "/\x00") {

@@ -100,6 +100,8 @@ func TestLoadNativeErrors(t *testing.T) {
 		{python, "not json", "p.jsonl:1: invalid character 'o' in literal null (expecting 'u')"},
 		{python, "null", "p.jsonl:1: task_id is missing"},
 		{python, "[]", "p.jsonl:1: json: cannot unmarshal array into Go value of type benchmarks.Problem"},
+		{python, `{"task_id": "a", "kind": "stdio", "tests": [{"input": "", "output": ""}, {"input": "", "output": "", "fetch_files": [` + strings.Repeat(`"f", `, 64) + `"f"]}]}`,
+			"p.jsonl:1: task a: test 1: 65 files to fetch, at most 64"},
 	}
 	for _, tt := range tests {
 		got, err := benchmarks.LoadNative(tt.cfg, []byte(tt.data), "p.jsonl")

@@ -795,6 +795,10 @@ func (s *Submission) test(st *sampleState, i int) {
 		Stdin:  run.Stdin,
 		Limits: lim,
 	}
+	if s.req.KeepOutput {
+		// Fetched files are not judged: read them only to return them.
+		spec.Fetch = run.Fetch
+	}
 	tctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	e.mu.Lock()
@@ -859,7 +863,7 @@ func (s *Submission) test(st *sampleState, i int) {
 			tr.Case = caseReport(o.Case)
 		}
 		if s.req.KeepOutput {
-			tr.Output = &Output{Stdout: r.Stdout, Stderr: r.Stderr, Note: r.Note}
+			tr.Output = &Output{Stdout: r.Stdout, Stderr: r.Stderr, Note: r.Note, Files: r.Files}
 		}
 	}
 

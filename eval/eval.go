@@ -169,6 +169,9 @@ type Output struct {
 	Stdout, Stderr []byte
 	// Note explains a non-obvious end of the run (runner.Result.Note).
 	Note string
+	// Files are the files the test fetched (benchmarks.Test.FetchFiles)
+	// that were found.
+	Files []runner.FetchedFile
 }
 
 // Run evaluates opts.Samples on an engine of its own. It returns an error

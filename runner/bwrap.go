@@ -226,6 +226,9 @@ func (b *Bwrap) Run(ctx context.Context, spec *Spec) (*Result, error) {
 	if len(spec.Args) == 0 || !filepath.IsAbs(spec.Args[0]) {
 		return nil, errors.New("sandbox: command must be an absolute path")
 	}
+	if len(spec.Fetch) > 0 {
+		return b.runFetching(ctx, spec)
+	}
 	w := wrapper{path: b.path, args: b.args(spec), exitSignals: true}
 	if b.seccomp != nil {
 		f, err := seccompFile(b.seccomp)
@@ -237,6 +240,79 @@ func (b *Bwrap) Run(ctx context.Context, spec *Spec) (*Result, error) {
 		w.args = append([]string{w.args[0], "--seccomp", "3"}, w.args[1:]...)
 	}
 	return b.launcher.run(ctx, spec, w)
+}
+
+// runFetching runs a spec that fetches files. The work directory cannot be
+// bwrap's own tmpfs, which dies with the sandbox: unless a writable mount
+// already covers it, it is a fresh host directory in /dev/shm (a tmpfs:
+// what the program writes there is counted to its memory cgroup, as the
+// private tmpfs is), owned by the sandbox's uid, bound at the work
+// directory. Once the run is over and every process of it gone, the files
+// are read from the host side (no symbolic link followed, regular files
+// only, capped), and the directory is removed.
+func (b *Bwrap) runFetching(ctx context.Context, spec *Spec) (*Result, error) {
+	if err := checkFetch(spec); err != nil {
+		return nil, err
+	}
+	dir := spec.Dir
+	if dir == "" {
+		dir = WorkDir
+	}
+	var host string
+	for _, m := range spec.Mounts {
+		if m.Writable && m.Target == dir {
+			host = m.Source
+		}
+	}
+	run := *spec
+	if host == "" {
+		root := "/dev/shm"
+		if fi, err := os.Stat(root); err != nil || !fi.IsDir() {
+			root = os.TempDir()
+		}
+		tmp, err := os.MkdirTemp(root, TempPrefix("fetch"))
+		if err != nil {
+			return nil, sysErr("work directory: %v", err)
+		}
+		defer func() {
+			if err := removeTree(tmp); err != nil {
+				b.opts.Logger.Warn("remove a fetching run's work directory", "dir", tmp, "err", err)
+			}
+		}()
+		uid, gid := b.HostIDs()
+		if err := os.Chown(tmp, uid, gid); err != nil {
+			return nil, sysErr("work directory: %v", err)
+		}
+		host = tmp
+		run.Mounts = append([]Mount{{Source: tmp, Target: dir, Writable: true}}, spec.Mounts...)
+	}
+	run.Fetch = nil
+	res, err := b.Run(ctx, &run)
+	if err != nil {
+		return nil, err
+	}
+	// A work directory the program made unreadable has no files to give.
+	if dirfd, err := unix.Open(host, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC|unix.O_NOFOLLOW, 0); err == nil {
+		res.Files = fetchFiles(dirfd, dir, spec.Fetch, capsOf(spec))
+		unix.Close(dirfd)
+	}
+	return res, nil
+}
+
+// removeTree removes a directory a program wrote in, whatever modes it
+// left, without following its links.
+func removeTree(dir string) error {
+	if err := unix.Chmod(dir, 0o700); err != nil {
+		return err
+	}
+	fd, err := unix.Open(dir, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC|unix.O_NOFOLLOW, 0)
+	if err != nil {
+		return err
+	}
+	if err := emptyDirAt(fd, 0); err != nil {
+		return err
+	}
+	return os.Remove(dir)
 }
 
 func (b *Bwrap) args(spec *Spec) []string {

@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"golang.org/x/sys/unix"
 )
 
 // Direct runs programs without isolation: no namespaces, the host's file
@@ -102,5 +104,17 @@ func (d *Direct) Run(ctx context.Context, spec *Spec) (*Result, error) {
 		args[i] = translate(a)
 	}
 	cmdDir := translate(work)
-	return d.launcher.run(ctx, spec, wrapper{path: args[0], args: args, dir: cmdDir, env: spec.Env})
+	if err := checkFetch(spec); err != nil {
+		return nil, err
+	}
+	res, err := d.launcher.run(ctx, spec, wrapper{path: args[0], args: args, dir: cmdDir, env: spec.Env})
+	if err != nil || len(spec.Fetch) == 0 {
+		return res, err
+	}
+	// A work directory the program made unreadable has no files to give.
+	if dirfd, err := unix.Open(cmdDir, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC|unix.O_NOFOLLOW, 0); err == nil {
+		res.Files = fetchFiles(dirfd, work, spec.Fetch, capsOf(spec))
+		unix.Close(dirfd)
+	}
+	return res, nil
 }

@@ -97,6 +97,9 @@ func (n *Nsjail) Run(ctx context.Context, spec *Spec) (*Result, error) {
 	if len(spec.Args) == 0 || !filepath.IsAbs(spec.Args[0]) {
 		return nil, errors.New("sandbox: command must be an absolute path")
 	}
+	if len(spec.Fetch) > 0 {
+		return nil, errors.New("sandbox: the nsjail backend cannot fetch files (use the pool or bwrap)")
+	}
 	return n.launcher.run(ctx, spec, wrapper{path: n.path, args: n.args(spec), exitSignals: true})
 }
 

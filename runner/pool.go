@@ -273,6 +273,9 @@ func (p *Pool) Run(ctx context.Context, spec *Spec) (*Result, error) {
 	if len(spec.Args) == 0 || !filepath.IsAbs(spec.Args[0]) {
 		return nil, errors.New("sandbox: command must be an absolute path")
 	}
+	if err := checkFetch(spec); err != nil {
+		return nil, err
+	}
 	pl, ok := p.plan(spec)
 	if !ok {
 		p.stats.perRun.Add(1)
@@ -288,7 +291,11 @@ func (p *Pool) Run(ctx context.Context, spec *Spec) (*Result, error) {
 		p.stats.perRun.Add(1)
 		return p.bw.Run(ctx, spec)
 	}
-	res, err := p.bw.launcher.exec(ctx, spec, b.starter(spec, pl, p.forkServer), false)
+	var fetched []FetchedFile
+	res, err := p.bw.launcher.exec(ctx, spec, b.starter(spec, pl, p.forkServer, &fetched), false)
+	if err == nil {
+		res.Files = fetched
+	}
 	broken, _ := b.failed()
 	p.put(b)
 	if err != nil && broken && ctx.Err() == nil {
@@ -535,10 +542,15 @@ func (b *box) failed() (bool, string) {
 }
 
 // starter starts spec's program in the box.
-func (b *box) starter(spec *Spec, pl *poolPlan, forkServer bool) starter {
+// The files it fetches are stored in *fetched when the run ends.
+func (b *box) starter(spec *Spec, pl *poolPlan, forkServer bool, fetched *[]FetchedFile) starter {
 	return func(cg cgroup, stdin, stdout, stderr *os.File) (process, error) {
 		files := []*os.File{stdin, stdout, stderr}
 		req := &initRequest{Op: opRun, Argv: spec.Args, Env: spec.Env, Dir: WorkDir, Rlimits: childRlimits(spec.Limits, cg == nil)}
+		caps := capsOf(spec)
+		if len(spec.Fetch) > 0 {
+			req.Fetch, req.FetchFile, req.FetchTotal = spec.Fetch, caps.perFile, caps.total
+		}
 		// The fork server needs cgroups: the run's processes are then
 		// exactly the group's, whatever the server's own are.
 		req.Python = forkServer && cg != nil && pythonForkable(spec.Args)
@@ -571,14 +583,17 @@ func (b *box) starter(spec *Spec, pl *poolPlan, forkServer bool) starter {
 			b.fail("send run: %v", err)
 			return nil, err
 		}
-		return &boxProcess{b: b, lim: spec.Limits}, nil
+		return &boxProcess{b: b, lim: spec.Limits, fetch: spec.Fetch, caps: caps, fetched: fetched}, nil
 	}
 }
 
 // boxProcess is a run in progress in a box.
 type boxProcess struct {
-	b   *box
-	lim Limits
+	b       *box
+	lim     Limits
+	fetch   []string
+	caps    fetchCaps
+	fetched *[]FetchedFile
 }
 
 func (p *boxProcess) wait() (syscall.WaitStatus, *syscall.Rusage, error) {
@@ -589,10 +604,12 @@ func (p *boxProcess) wait() (syscall.WaitStatus, *syscall.Rusage, error) {
 		deadline = time.Now().Add(p.lim.WallTime + 30*time.Second)
 	}
 	var r initReply
-	if _, err := p.b.conn.recv(&r, deadline); err != nil {
+	fds, err := p.b.conn.recv(&r, deadline)
+	if err != nil {
 		p.b.fail("wait: %v", err)
 		return 0, nil, fmt.Errorf("sandbox init: %w", err)
 	}
+	defer closeAll(fds)
 	if !r.Clean {
 		p.b.fail("not reset: %s", r.Err)
 	}
@@ -607,12 +624,50 @@ func (p *boxProcess) wait() (syscall.WaitStatus, *syscall.Rusage, error) {
 		p.b.fail("unexpected reply %q while waiting", r.Op)
 		return 0, nil, fmt.Errorf("unexpected reply %q from the sandbox init", r.Op)
 	}
+	if len(r.Fetched) > 0 || len(fds) > 0 {
+		got, err := p.readFetched(&r, fds)
+		if err != nil {
+			p.b.fail("fetched files: %v", err)
+			return 0, nil, fmt.Errorf("sandbox init: fetched files: %w", err)
+		}
+		*p.fetched = got
+	}
 	ru := &syscall.Rusage{
 		Utime:  syscall.NsecToTimeval(r.UserNs),
 		Stime:  syscall.NsecToTimeval(r.SysNs),
 		Maxrss: r.MaxRSS / 1024,
 	}
 	return r.waitStatus(), ru, nil
+}
+
+// readFetched reads the files the init fetched from the memfd that came
+// with its reply, checking what the reply says against the request and
+// the caps.
+func (p *boxProcess) readFetched(r *initReply, fds []*os.File) ([]FetchedFile, error) {
+	if len(fds) != 1 {
+		return nil, fmt.Errorf("%d descriptors with the reply, want 1", len(fds))
+	}
+	var st unix.Stat_t
+	if err := unix.Fstat(int(fds[0].Fd()), &st); err != nil {
+		return nil, err
+	}
+	if st.Mode&unix.S_IFMT != unix.S_IFREG {
+		return nil, errors.New("not a memfd")
+	}
+	var total int64
+	out := make([]FetchedFile, 0, len(r.Fetched))
+	for _, f := range r.Fetched {
+		if f.Index < 0 || f.Index >= len(p.fetch) || f.Size < 0 || f.Size > p.caps.perFile || total+f.Size > p.caps.total || total+f.Size > st.Size {
+			return nil, fmt.Errorf("bad entry %+v", f)
+		}
+		data := make([]byte, f.Size)
+		if _, err := fds[0].ReadAt(data, total); err != nil {
+			return nil, err
+		}
+		total += f.Size
+		out = append(out, FetchedFile{Name: p.fetch[f.Index], Data: data, Truncated: f.Truncated})
+	}
+	return out, nil
 }
 
 func (p *boxProcess) kill() {

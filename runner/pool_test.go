@@ -52,7 +52,7 @@ func leftovers() map[string]bool {
 	for _, k := range childProcesses(os.Getpid()) {
 		found["process "+k] = true
 	}
-	for _, pattern := range []string{filepath.Join(cgroupRoot, "*", "scalebox-%d-*"), filepath.Join(cgroupRoot, "*", "*", "scalebox-%d-*"), filepath.Join(os.TempDir(), "scalebox-*-%d-*")} {
+	for _, pattern := range []string{filepath.Join(cgroupRoot, "*", "scalebox-%d-*"), filepath.Join(cgroupRoot, "*", "*", "scalebox-%d-*"), filepath.Join(os.TempDir(), "scalebox-*-%d-*"), "/dev/shm/scalebox-*-%d-*"} {
 		m, _ := filepath.Glob(fmt.Sprintf(pattern, os.Getpid()))
 		for _, p := range m {
 			found[p] = true

@@ -57,6 +57,8 @@ type initServer struct {
 	// and, after a run, by the goroutine that waited for it, never at once.
 	ready    chan struct{}
 	resetErr error
+	// fetch is the current run's request, for the files it fetches.
+	fetch *initRequest
 }
 
 func sandboxInit() int {
@@ -120,10 +122,61 @@ func sandboxInit() int {
 	}
 }
 
-func (s *initServer) send(r *initReply) error {
+func (s *initServer) send(r *initReply, files ...*os.File) error {
 	s.sendMu.Lock()
 	defer s.sendMu.Unlock()
-	return s.conn.send(r)
+	return s.conn.send(r, files...)
+}
+
+// sendExited sends a run's end, with the files it fetched when it asked
+// for some: the run's processes are all gone (clean), so nothing changes
+// the files while they are read.
+func (s *initServer) sendExited(rep *initReply, clean bool) {
+	req := s.fetch
+	s.fetch = nil
+	if !clean || req == nil || len(req.Fetch) == 0 {
+		s.send(rep)
+		return
+	}
+	mem, fetched, err := fetchToMemfd(req)
+	if err != nil {
+		rep.Op, rep.Err = opError, "fetch files: "+err.Error()
+		s.send(rep)
+		return
+	}
+	defer mem.Close()
+	rep.Fetched = fetched
+	s.send(rep, mem)
+}
+
+// fetchToMemfd reads a run's files to fetch into one memfd. A work
+// directory the program made unreadable (chmod 0) has no files to give.
+func fetchToMemfd(req *initRequest) (*os.File, []initFetched, error) {
+	var got []FetchedFile
+	if dirfd, err := unix.Open(req.Dir, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC|unix.O_NOFOLLOW, 0); err == nil {
+		got = fetchFiles(dirfd, req.Dir, req.Fetch, fetchCaps{perFile: req.FetchFile, total: req.FetchTotal})
+		unix.Close(dirfd)
+	}
+	fd, err := unix.MemfdCreate("scalebox-fetch", unix.MFD_CLOEXEC)
+	if err != nil {
+		return nil, nil, err
+	}
+	mem := os.NewFile(uintptr(fd), "fetch")
+	index := map[string]int{}
+	for i, n := range req.Fetch {
+		if _, dup := index[n]; !dup {
+			index[n] = i
+		}
+	}
+	var fetched []initFetched
+	for _, f := range got {
+		if _, err := mem.Write(f.Data); err != nil {
+			mem.Close()
+			return nil, nil, err
+		}
+		fetched = append(fetched, initFetched{Index: index[f.Name], Size: int64(len(f.Data)), Truncated: f.Truncated})
+	}
+	return mem, fetched, nil
 }
 
 // killRun kills every process of the current run: every process but the
@@ -151,6 +204,7 @@ func (s *initServer) run(req *initRequest, files []*os.File) {
 		return
 	}
 	s.ready = make(chan struct{})
+	s.fetch = req
 	fail := func(err error) {
 		s.reset(nil)
 		s.send(&initReply{Op: opError, Err: err.Error(), Clean: s.resetErr == nil})
@@ -264,7 +318,7 @@ func (s *initServer) wait(pid int, path string, ce *childErrors) {
 	if kerr != nil {
 		rep.Err = strings.TrimPrefix(rep.Err+"; "+kerr.Error(), "; ")
 	}
-	s.send(rep)
+	s.sendExited(rep, kerr == nil && startErr == nil)
 	s.reset(kerr)
 }
 
@@ -289,7 +343,7 @@ func (s *initServer) waitZygote(z *zygote, pid int, path string) {
 	if kerr != nil {
 		rep.Err = kerr.Error()
 	}
-	s.send(rep)
+	s.sendExited(rep, kerr == nil)
 	s.reset(kerr)
 }
 

@@ -20,13 +20,16 @@ import (
 //	host → init  {op: "run", argv, env, dir, rlimits, files, cgroups}
 //	             fds: stdin, stdout, stderr, cgroup.procs files…, file sources…
 //	host → init  {op: "kill"}                    kill every process of the run
-//	init → host  {op: "exited", status, usage, clean, err}
+//	init → host  {op: "exited", status, usage, clean, err, fetched}
+//	             fds: a memfd with the fetched files' contents, when fetched
 //	             or {op: "error", err, clean}    the program could not start
 //
 // After the program's main process ends, the init kills every other
 // process in the sandbox and reaps them before it answers; clean says
-// whether that succeeded (a sandbox that is not clean is destroyed). Then
-// it empties the writable directories and removes System V IPC objects; a
+// whether that succeeded (a sandbox that is not clean is destroyed). When
+// the run asked to fetch files, the init reads them then, before the
+// reset, into a memfd that comes with the reply (a datagram is too small
+// for them). Then it empties the writable directories and removes System V IPC objects; a
 // run request that comes before that is done waits for it, and is refused
 // if it failed.
 
@@ -51,6 +54,11 @@ type initRequest struct {
 	// Python asks for the Python fork server, when the command is one it
 	// can serve.
 	Python bool `json:"python,omitempty"`
+	// Fetch names files of the work directory to read after the run,
+	// each up to FetchFile bytes, FetchTotal together.
+	Fetch      []string `json:"fetch,omitempty"`
+	FetchFile  int64    `json:"fetch_file,omitempty"`
+	FetchTotal int64    `json:"fetch_total,omitempty"`
 }
 
 // initRlimit is one resource limit of a run.
@@ -80,6 +88,17 @@ type initReply struct {
 	// Forked says the fork server ran the program.
 	Forked bool   `json:"forked,omitempty"`
 	Err    string `json:"err,omitempty"`
+	// Fetched are the files of the request's Fetch that were read; their
+	// contents follow one another in the memfd passed with the reply.
+	Fetched []initFetched `json:"fetched,omitempty"`
+}
+
+// initFetched is one fetched file: its index in the request's Fetch and
+// its size in the memfd.
+type initFetched struct {
+	Index     int   `json:"i"`
+	Size      int64 `json:"s"`
+	Truncated bool  `json:"t,omitempty"`
 }
 
 // maxInitMessage bounds one datagram (a command line and environment).

@@ -72,6 +72,16 @@ type Spec struct {
 	// stopped and its Status is StatusStopped. A judge uses it to end a run
 	// at the first wrong answer instead of waiting for the rest.
 	Watch func(stdout []byte) (stop bool)
+	// Fetch names files to read from the work directory once the program
+	// and everything it started have ended, before the sandbox is emptied:
+	// paths relative to Dir, or absolute inside it (at most MaxFetchFiles).
+	// Result.Files has the regular files among them; a name that is
+	// missing, leaves Dir, goes through a symbolic link or is not a
+	// regular file is left out.
+	Fetch []string
+	// FetchBytes caps the fetched contents together; zero means 16 MiB.
+	// Each file is also capped at Limits.FileSizeBytes.
+	FetchBytes int64
 }
 
 // Status says how a run ended, as seen by the sandbox.
@@ -115,6 +125,8 @@ type Result struct {
 	Usage    Usage
 	// Note explains a non-obvious outcome ("wall-clock cap 10s", "stderr over 64 MiB").
 	Note string
+	// Files are the files of Spec.Fetch that were found, in its order.
+	Files []FetchedFile
 }
 
 // Sandbox runs one program under limits. Implementations are safe for

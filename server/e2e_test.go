@@ -6,16 +6,19 @@ package server_test
 import (
 	"bufio"
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
+	"sort"
 	"strings"
 	"sync"
 	"syscall"
@@ -294,8 +297,9 @@ type runResult struct {
 	} `json:"run_result"`
 	Files    map[string]string `json:"files"`
 	Scalebox struct {
-		Verdict string `json:"verdict"`
-		Message string `json:"message"`
+		Verdict        string   `json:"verdict"`
+		Message        string   `json:"message"`
+		FilesTruncated []string `json:"files_truncated"`
 	} `json:"scalebox"`
 }
 
@@ -316,6 +320,101 @@ func verlScore(r *runResult, want string) any {
 		return strings.TrimRight(r.RunResult.Stdout, "\n") == strings.TrimRight(want, "\n")
 	}
 	return fmt.Sprintf("unexpected %+v", r)
+}
+
+// TestRunCodeFetchFiles fetches a program's files through /run_code, as
+// SandboxFusion does: the files found come back base64-encoded under the
+// names asked for; a missing one, a link (to the host's /etc/passwd), a
+// FIFO and a path out of the working directory are left out; past the
+// total cap a file comes back cut, and the scalebox part says so.
+func TestRunCodeFetchFiles(t *testing.T) {
+	s := sharedServer(t)
+	var r runResult
+	body := runCode("python", `import os
+open('out.txt', 'w').write('hello\n')
+os.makedirs('sub')
+open('sub/b.bin', 'wb').write(bytes(range(256)))
+os.symlink('/etc/passwd', 'link')
+os.mkfifo('fifo')
+open('big1', 'wb').write(b'1' * (9 << 20))
+open('big2', 'wb').write(b'2' * (9 << 20))
+print('ok')
+`, "", 10)
+	body["fetch_files"] = []string{"out.txt", "sub/b.bin", "link", "fifo", "../etc/passwd", "/etc/passwd", "missing.txt", "big1", "big2"}
+	s.post(t, "/run_code", body, &r)
+	if r.Status != "Success" || r.RunResult == nil || r.RunResult.Stdout != "ok\n" {
+		t.Fatalf("run: %+v %+v", r, r.RunResult)
+	}
+	bin := make([]byte, 256)
+	for i := range bin {
+		bin[i] = byte(i)
+	}
+	want := map[string][]byte{
+		"out.txt":   []byte("hello\n"),
+		"sub/b.bin": bin,
+		"big1":      bytes.Repeat([]byte("1"), 9<<20),
+		// Cut at the 16 MiB cap of all files together.
+		"big2": bytes.Repeat([]byte("2"), 16<<20-9<<20-len("hello\n")-256),
+	}
+	var names []string
+	for name, b64 := range r.Files {
+		names = append(names, name)
+		data, err := base64.StdEncoding.DecodeString(b64)
+		if err != nil {
+			t.Errorf("%s: not base64: %v", name, err)
+		} else if !bytes.Equal(data, want[name]) {
+			t.Errorf("%s: %d bytes %.20q, want %d %.20q", name, len(data), data, len(want[name]), want[name])
+		}
+	}
+	sort.Strings(names)
+	if strings.Join(names, " ") != "big1 big2 out.txt sub/b.bin" {
+		t.Errorf("files %v, want big1 big2 out.txt sub/b.bin", names)
+	}
+	if !slices.Equal(r.Scalebox.FilesTruncated, []string{"big2"}) {
+		t.Errorf("files_truncated %v, want [big2]", r.Scalebox.FilesTruncated)
+	}
+	// Nothing of that run is left for the next.
+	body = runCode("python", "import os; print(sorted(os.listdir('.')))", "", 10)
+	body["fetch_files"] = []string{"out.txt"}
+	r = runResult{}
+	s.post(t, "/run_code", body, &r)
+	if r.RunResult == nil || r.RunResult.Stdout != "['main.py']\n" || len(r.Files) != 0 {
+		t.Errorf("next run: %+v %+v", r, r.RunResult)
+	}
+}
+
+// TestEvaluateFetchFiles: an inline stdio problem's tests fetch files;
+// with keep_output each test returns its own, without it none.
+func TestEvaluateFetchFiles(t *testing.T) {
+	s := sharedServer(t)
+	body := map[string]any{"problems": []any{map[string]any{"task_id": "f", "kind": "stdio", "tests": []any{
+		map[string]any{"input": "1\n", "output": "", "fetch_files": []string{"out.txt", "missing"}},
+		map[string]any{"input": "2\n", "output": "", "fetch_files": []string{"out.txt"}}}}},
+		"samples":   []any{map[string]any{"solution": "open('out.txt', 'w').write(str(int(input()) * 7))"}},
+		"all_tests": true, "keep_output": true}
+	type out struct {
+		Results []struct {
+			Tests []struct {
+				Index int               `json:"index"`
+				Files map[string]string `json:"files"`
+			} `json:"tests"`
+		} `json:"results"`
+	}
+	var r out
+	if code := s.post(t, "/v1/evaluate", body, &r); code != 200 || len(r.Results) != 1 || len(r.Results[0].Tests) != 2 {
+		t.Fatalf("%d %+v", code, r)
+	}
+	for _, tt := range r.Results[0].Tests {
+		want := map[string]string{"out.txt": base64.StdEncoding.EncodeToString([]byte(fmt.Sprint(7 * (tt.Index + 1))))}
+		if !maps.Equal(tt.Files, want) {
+			t.Errorf("test %d: files %v, want %v", tt.Index, tt.Files, want)
+		}
+	}
+	body["keep_output"] = false
+	r = out{}
+	if code := s.post(t, "/v1/evaluate", body, &r); code != 200 || len(r.Results) != 1 || len(r.Results[0].Tests) != 2 || r.Results[0].Tests[0].Files != nil {
+		t.Errorf("without keep_output: %d %+v", code, r)
+	}
 }
 
 // TestRunCodeVerlBodies sends the bodies verl's sandbox_fusion reward
@@ -448,7 +547,8 @@ func TestRunCodeFilesAndErrors(t *testing.T) {
 		{`{"language": "python"}`, 400, "code", "is required"},
 		{`{"code": "print(1)", "language": "python", "run_timeout": -1}`, 400, "run_timeout", "seconds"},
 		{`{"code": "print(1)", "language": "python", "files": {"../x": "YQ=="}}`, 400, "files", "directory"},
-		{`{"code": "print(1)", "language": "python", "fetch_files": ["out.txt"]}`, 400, "fetch_files", "not supported"},
+		{`{"code": "print(1)", "language": "python", "fetch_files": ["out.txt", ""]}`, 400, "fetch_files[1]", "must be a path"},
+		{`{"code": "print(1)", "language": "python", "fetch_files": [` + strings.Repeat(`"a",`, 64) + `"a"]}`, 400, "fetch_files", "at most 64"},
 		{`{"code": "print(1)", "language": "python"`, 400, "", "malformed JSON"},
 		{`{"code": "` + strings.Repeat("x", 65<<20) + `", "language": "python"}`, 413, "", "over"},
 	} {

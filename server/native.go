@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -90,6 +91,10 @@ type testOut struct {
 	MemoryPeakBytes int64         `json:"memory_peak_bytes"`
 	Stderr          string        `json:"stderr,omitempty"`
 	Stdout          *string       `json:"stdout,omitempty"`
+	// Files are the test's fetched files (name -> base64), with keep_output.
+	Files map[string]string `json:"files,omitempty"`
+	// FilesTruncated names the fetched files cut at their cap.
+	FilesTruncated []string `json:"files_truncated,omitempty"`
 }
 
 type summaryOut struct {
@@ -368,6 +373,15 @@ func sampleFrom(i int, res *eval.SampleResult, partial, keepOutput bool) sampleO
 			out := text(t.Output.Stdout)
 			to.Stdout = &out
 			to.Stderr = text(t.Output.Stderr)
+			for _, f := range t.Output.Files {
+				if to.Files == nil {
+					to.Files = map[string]string{}
+				}
+				to.Files[f.Name] = base64.StdEncoding.EncodeToString(f.Data)
+				if f.Truncated {
+					to.FilesTruncated = append(to.FilesTruncated, f.Name)
+				}
+			}
 		}
 		o.Tests = append(o.Tests, to)
 	}

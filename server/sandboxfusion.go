@@ -2,6 +2,7 @@ package server
 
 import (
 	"encoding/base64"
+	"fmt"
 	"math"
 	"net/http"
 	"path"
@@ -64,6 +65,9 @@ type verdictInfo struct {
 	// Skipped marks a test that did not run (an earlier one failed and the
 	// request stops at the first failure).
 	Skipped bool `json:"skipped,omitempty"`
+	// FilesTruncated names the fetched files larger than their cap: files
+	// has their beginning.
+	FilesTruncated []string `json:"files_truncated,omitempty"`
 }
 
 func (s *Server) handleRunCode(w http.ResponseWriter, r *http.Request, rc *reqCtx) {
@@ -96,8 +100,8 @@ func (s *Server) handleRunCode(w http.ResponseWriter, r *http.Request, rc *reqCt
 		writeError(w, aerr)
 		return
 	}
-	if len(req.FetchFiles) > 0 {
-		writeError(w, badField("fetch_files", "is not supported: a program's files are discarded with its sandbox; print what you need"))
+	if aerr := checkFetchFiles(req.FetchFiles); aerr != nil {
+		writeError(w, aerr)
 		return
 	}
 	files, aerr := decodeFiles(req.Files)
@@ -110,7 +114,7 @@ func (s *Server) handleRunCode(w http.ResponseWriter, r *http.Request, rc *reqCt
 		stdin = *req.Stdin
 	}
 	cfg := s.inlineConfig("run_code", lang, cpu, mem, "any", judge.ComparatorOptions{}, false)
-	p := &benchmarks.Problem{TaskID: "run_code", Kind: benchmarks.KindStdio, Tests: []benchmarks.Test{{Input: stdin}}, Files: files}
+	p := &benchmarks.Problem{TaskID: "run_code", Kind: benchmarks.KindStdio, Tests: []benchmarks.Test{{Input: stdin, FetchFiles: req.FetchFiles}}, Files: files}
 	b, berr := benchmarks.New(cfg, []*benchmarks.Problem{p}, "request")
 	if berr != nil {
 		writeError(w, badField("files", "%v", berr))
@@ -168,6 +172,14 @@ func runCodeFrom(lang string, res *eval.SampleResult, t *eval.TestResult) *runCo
 		return out
 	}
 	out.RunResult = runResult(t)
+	if t.Output != nil {
+		for _, f := range t.Output.Files {
+			out.Files[f.Name] = base64.StdEncoding.EncodeToString(f.Data)
+			if f.Truncated {
+				out.Scalebox.FilesTruncated = append(out.Scalebox.FilesTruncated, f.Name)
+			}
+		}
+	}
 	out.Scalebox.CPUTime = secondsOf(t.Usage.CPUTime)
 	out.Scalebox.WallTime = secondsOf(t.Usage.WallTime)
 	out.Scalebox.MemoryPeakBytes = &t.Usage.MemoryPeakBytes
@@ -256,6 +268,23 @@ func megabytes(field string, v *float64) (int64, *apiError) {
 		return 0, badField(field, "must be at least 1 (MiB), not %v", *v)
 	}
 	return int64(*v * (1 << 20)), nil
+}
+
+// checkFetchFiles checks SandboxFusion's fetch_files: paths of files the
+// program leaves in its working directory, relative or absolute inside
+// it. A file that is not there (or is not a regular file, or is reached
+// through a symbolic link, or lies outside the directory) is left out of
+// the response's files, as SandboxFusion leaves out a missing one.
+func checkFetchFiles(names []string) *apiError {
+	if len(names) > runner.MaxFetchFiles {
+		return badField("fetch_files", "%d files, at most %d", len(names), runner.MaxFetchFiles)
+	}
+	for i, n := range names {
+		if n == "" || strings.ContainsRune(n, 0) {
+			return badField(fmt.Sprintf("fetch_files[%d]", i), "must be a path, not %q", n)
+		}
+	}
+	return nil
 }
 
 // decodeFiles reads SandboxFusion's files: name -> base64 content; a null
