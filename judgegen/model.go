@@ -324,8 +324,9 @@ type TrainOptions struct {
 	// MaxFeatures keeps the features with the largest weights after
 	// training (default 4000), so that the embedded model stays small.
 	MaxFeatures int
-	// TargetPrecision is the precision of "needs a judge" that the
-	// threshold on P(exact) is chosen for (default 0.9, the target of issue 15), by InnerFolds
+	// TargetPrecision is the precision of "needs a judge", less one
+	// standard error, that the threshold on P(exact) is chosen for
+	// (default 0.9, the target of issue 15), by InnerFolds
 	// folds (default 3; negative: no threshold, the most probable label
 	// decides) of cross-validation on the training statements alone.
 	TargetPrecision float64
