@@ -96,7 +96,8 @@ func Classify(t *Task) registry.Classification {
 //  5. otherwise the statement model decides (Model.Decide, with its
 //     confidence); but where problem.yaml says
 //     validation default (the jury judges with the default validator) a
-//     problem is at most a float one. A float problem's tolerance comes
+//     problem is at most a float one: a float one when the model says
+//     float, or says custom and the statement bounds an answer's error. A float problem's tolerance comes
 //     from ResolveTolerance: the validator flags, else the statement. A
 //     float tolerance flag alone does not make a problem a float one:
 //     archives (the Code Jam one) write it on integer problems too.
@@ -147,11 +148,17 @@ func (k *Classifier) classify(t *Task, feats []string) registry.Classification {
 	c := registry.Classification{Confidence: round3(conf), By: "model"}
 	if v == "default" && (label == LabelCustom || label == LabelInteractive) {
 		// The package judges with the default validator: whatever the
-		// statement suggests, the jury's own judge compares the answer.
+		// statement suggests, the jury's own judge compares the answer,
+		// with a tolerance when the statement states one.
 		c.Confidence = 0.99
 		c.By = "rules"
 		c.Category = None
 		c.Reason = fmt.Sprintf("problem.yaml: validation default (the statement model says %s %.2f: %s)", label, p, why)
+		if _, ok := StatementTolerance(t.Statement); ok {
+			tol := ResolveTolerance(strings.Fields(t.ValidatorFlags), t.Statement)
+			c.NeedsJudge, c.Category, c.AbsTol, c.RelTol = true, FloatComparison, tol.Abs, tol.Rel
+			c.Reason += fmt.Sprintf("; the statement bounds the error: %s from %s", tol, tol.Source)
+		}
 		return c
 	}
 	switch label {

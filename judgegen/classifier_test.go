@@ -40,6 +40,7 @@ func TestClassifyRules(t *testing.T) {
 		{"custom validation, several answers", judgegen.Task{Validation: "custom", Statement: anyOf}, judgegen.MultipleSolutions, true, "rules", 0, 0},
 		{"custom validation with a tolerance", judgegen.Task{Validation: "custom", Statement: float}, judgegen.Other, true, "rules", 0.03, 0},
 		{"default validation caps at exact", judgegen.Task{Validation: "default", Statement: anyOf}, judgegen.None, false, "rules", 0, 0},
+		{"default validation with a stated tolerance is float", judgegen.Task{Validation: "default", Statement: anyOf + " Answers within an absolute error of 0.03 are accepted."}, judgegen.FloatComparison, true, "rules", 0.03, 0},
 		{"flags without a statement", judgegen.Task{ValidatorFlags: "float_tolerance 1e-4"}, judgegen.FloatComparison, true, "rules", 1e-4, 1e-4},
 		{"nothing at all", judgegen.Task{}, judgegen.None, false, "rules", 0, 0},
 		{"the statement's tolerance", judgegen.Task{Statement: float}, judgegen.FloatComparison, true, "model", 0.03, 0},
@@ -240,8 +241,8 @@ func TestEvaluateClassifierFixture(t *testing.T) {
 // TestClassifierCrossValidated measures the classifier on the labelled
 // Code Jam statements by 5-fold stratified cross-validation (seed 1), the
 // figures of docs/judges.md, and guards them against regressions (the
-// floors are below the figures; the targets of issue 15 are not all met:
-// see docs/judges.md).
+// floors are below the figures; those of custom recall and "needs a
+// judge" precision, statement only, are issue 15's targets).
 func TestClassifierCrossValidated(t *testing.T) {
 	if raceEnabled {
 		t.Skip("arithmetic only, ten times slower under the race detector: make test runs it without (go test -run TestClassifierCrossValidated ./judgegen)")
@@ -275,10 +276,10 @@ func TestClassifierCrossValidated(t *testing.T) {
 		{0, judgegen.LabelCustom, 1, 1},
 		{0, judgegen.LabelInteractive, 1, 1},
 		{0, "needs a judge", 0.97, 0.97},
-		{1, judgegen.LabelFloat, 0.9, 0.95},
-		{1, judgegen.LabelCustom, 0.65, 0.65},
+		{1, judgegen.LabelFloat, 0.9, 0.93},
+		{1, judgegen.LabelCustom, 0.8, 0.9},
 		{1, judgegen.LabelInteractive, 0.95, 1},
-		{1, "needs a judge", 0.85, 0.85},
+		{1, "needs a judge", 0.9, 0.95},
 	} {
 		s := score(f.mode, f.label)
 		if s.Precision < f.precision || s.Recall < f.recall {
@@ -333,4 +334,32 @@ func TestClassifierHoldout(t *testing.T) {
 	var b strings.Builder
 	rep.WriteTable(&b, true)
 	t.Log("\n" + b.String())
+}
+
+// TestFeaturesConstruction: the indicators of a construction, each with a
+// statement that has it and one that must not.
+func TestFeaturesConstruction(t *testing.T) {
+	const out = "Problem\nFind a path.\n\nOutput\n"
+	tests := []struct {
+		name, text, feature string
+		want                bool
+	}{
+		{"another answer in the sample's notes", out + "For each test case, output one line containing Case #x: y.\n\nSample Output\nCase #1: ZZY\n\nIn Sample Case #1, another possible answer is YYXXY.", "phrase:alternative", true},
+		{"other answers may be possible", out + "Output Case #x: y.\n\nSample Output\nCase #1: 3\n\nOther answers may be possible.", "phrase:alternative", true},
+		{"would also work", out + "Output Case #x: y.\n\nSample Output\nCase #1: ZZY\n\nXZZX and ZYYZY would also work.", "phrase:alternative", true},
+		{"other ways to reach one answer", out + "Output Case #x: y, the fewest flips.\n\nSample Output\nCase #1: 3\n\nThere are other ways to do it with 3 flips or more.", "phrase:alternative", false},
+		{"your valid path", out + "Output Case #x: y, where y is a string representing your valid path through the maze.", "phrase:chosen", true},
+		{"the permutations you have chosen", out + "Output one integer P': the number of permutations you have chosen to use.", "phrase:chosen", true},
+		{"giving a valid order", out + "Output Case #x: y, where y is an ordering of the integers giving a valid order in which to build the fences.", "phrase:chosen", true},
+		{"the answer asked for", out + "Output Case #x: y, where y is the minimum number of flips.", "phrase:chosen", false},
+		{"no Output heading", "Write a program. We encourage you to add your own test cases; you want to win.", "phrase:chosen", false},
+		{"an answer of several lines", out + "Output Case #x: y, then y lines.\n\nSample Output\nCase #1: 2\n1 4\n2 3\nCase #2: IMPOSSIBLE\n\nThe pictures show the fences.", "sample:multiline", true},
+		{"one line a case", out + "Output Case #x: y.\n\nSample Output\nCase #1: 2\nCase #2: 3\n\nIn Sample Case #1, 2 is the answer.", "sample:multiline", false},
+		{"in any order, far from the verb", out + "On each of the next R lines output N digits. You can print the numbers for each set in any order.", "phrase:any", true},
+	}
+	for _, tt := range tests {
+		if got := slices.Contains(judgegen.Features(tt.text), tt.feature); got != tt.want {
+			t.Errorf("%s: %s is %v, want %v", tt.name, tt.feature, got, tt.want)
+		}
+	}
 }

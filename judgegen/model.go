@@ -48,8 +48,12 @@ func Features(text string) []string {
 	}
 	addWords(set, "o:", sec)
 	addTrigrams(set, "o3:", sec)
-	if sampleDecimalRE.MatchString(sampleOutput(text)) {
+	so := sampleOutput(text)
+	if sampleDecimalRE.MatchString(so) {
 		set["sample:decnum"] = struct{}{}
+	}
+	if sampleMultiline(so) {
+		set["sample:multiline"] = struct{}{}
 	}
 	for _, f := range phraseFeatures(text) {
 		set[f] = struct{}{}
@@ -125,6 +129,33 @@ func outputSection(text string) string {
 func sampleOutput(text string) string {
 	s := section(text, func(h string) bool { return strings.HasPrefix(h, "sample output") })
 	return s[:min(len(s), 600)]
+}
+
+// sampleNotes is the text of the statement's sample output section: the
+// sample output and what explains it, at most 4000 bytes.
+func sampleNotes(text string) string {
+	return section(text, func(h string) bool { return strings.HasPrefix(h, "sample output") })
+}
+
+// sampleMultiline reports whether a sample output in the Code Jam layout
+// ("Case #1: ..." lines) has a line of its own under a case: an answer of
+// several lines, as a construction's usually is.
+func sampleMultiline(sample string) bool {
+	lines := strings.Split(sample, "\n")
+	start := slices.IndexFunc(lines, func(l string) bool { return strings.HasPrefix(strings.TrimSpace(l), "Case #") })
+	if start < 0 {
+		return false
+	}
+	for _, l := range lines[start+1:] {
+		l = strings.TrimSpace(l)
+		if l == "" {
+			return false // the end of the sample output
+		}
+		if !strings.HasPrefix(l, "Case #") {
+			return true
+		}
+	}
+	return false
 }
 
 // Model is a multinomial logistic regression over a statement's Features
@@ -293,8 +324,9 @@ type TrainOptions struct {
 	// MaxFeatures keeps the features with the largest weights after
 	// training (default 4000), so that the embedded model stays small.
 	MaxFeatures int
-	// TargetPrecision is the precision of "needs a judge" that the
-	// threshold on P(exact) is chosen for (default 0.9, the target of issue 15), by InnerFolds
+	// TargetPrecision is the precision of "needs a judge", less one
+	// standard error, that the threshold on P(exact) is chosen for
+	// (default 0.9, the target of issue 15), by InnerFolds
 	// folds (default 3; negative: no threshold, the most probable label
 	// decides) of cross-validation on the training statements alone.
 	TargetPrecision float64
@@ -337,9 +369,10 @@ func (o TrainOptions) withDefaults() TrainOptions {
 // suggest. Then it chooses the
 // model's ExactThreshold: the statements are split into InnerFolds
 // stratified folds, a model trained on all folds but one gives P(exact)
-// for the held-out one, and the threshold is the largest that keeps the
-// precision of "needs a judge" (P(exact) at or below it) at
-// TargetPrecision on those held-out predictions. Only the training
+// for the held-out one, and the threshold is the largest at which the
+// precision of "needs a judge" (P(exact) at or below it) on those
+// held-out predictions, less one standard error (precisionBound), is at
+// least TargetPrecision. Only the training
 // statements are used. It is deterministic: the same examples in the same
 // order give the same model.
 func Train(examples []Example, opts TrainOptions) (*Model, error) {
@@ -371,13 +404,13 @@ func Train(examples []Example, opts TrainOptions) (*Model, error) {
 		}
 	}
 	m.ExactThreshold, m.TargetPrecision = chooseThreshold(examples, pex, o.TargetPrecision), o.TargetPrecision
-	m.Method += fmt.Sprintf("; needs a judge when P(exact) <= %.3f, the threshold for %.0f%% precision in %d-fold cross-validation on the training statements", m.ExactThreshold, 100*o.TargetPrecision, k)
+	m.Method += fmt.Sprintf("; needs a judge when P(exact) <= %.3f, the threshold for %.0f%% precision (less one standard error) in %d-fold cross-validation on the training statements", m.ExactThreshold, 100*o.TargetPrecision, k)
 	return m, nil
 }
 
 // chooseThreshold returns the largest threshold on P(exact) at which
 // "needs a judge" (P(exact) <= threshold) keeps the target precision on
-// held-out predictions pex: halfway to the next prediction, so that a new
+// held-out predictions pex, less one standard error (precisionBound): halfway to the next prediction, so that a new
 // statement is not decided by a hair. With no such threshold, it returns
 // the smallest P(exact) seen halved (almost nothing flagged by the model).
 func chooseThreshold(examples []Example, pex []float64, target float64) float64 {
@@ -392,7 +425,7 @@ func chooseThreshold(examples []Example, pex []float64, target float64) float64 
 		if examples[i].Label != LabelExact {
 			tp++
 		}
-		if float64(tp) >= target*float64(n+1) && (n+1 == len(idx) || pex[idx[n+1]] > pex[i]) {
+		if precisionBound(tp, n+1) >= target && (n+1 == len(idx) || pex[idx[n+1]] > pex[i]) {
 			best = n
 		}
 	}
@@ -403,6 +436,24 @@ func chooseThreshold(examples []Example, pex []float64, target float64) float64 
 		return 1
 	}
 	return (pex[idx[best]] + pex[idx[best+1]]) / 2
+}
+
+// precisionZ is how many standard errors below a precision measured on
+// the training statements precisionBound goes.
+const precisionZ = 1.0
+
+// precisionBound is the lower end of the Wilson score interval of a
+// precision of tp out of n, precisionZ standard errors wide: a threshold
+// chosen for it keeps the target precision on new statements more often
+// than one chosen for the precision measured, which is an estimate
+// (with 1.0 over 20 to 30 flagged statements, about 5 points below it).
+func precisionBound(tp, n int) float64 {
+	const z = precisionZ
+	p, nf := float64(tp)/float64(n), float64(n)
+	d := 1 + z*z/nf
+	c := p + z*z/(2*nf)
+	r := z * math.Sqrt(p*(1-p)/nf+z*z/(4*nf*nf))
+	return (c - r) / d
 }
 
 // stratify deals examples into k folds, each label's in a shuffled order
