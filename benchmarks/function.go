@@ -351,7 +351,7 @@ func (b *Benchmark) functionPlan(p *Problem, code string, lang *runner.Language,
 			}
 			// The watcher of the last attempt notes the inputs it accepted,
 			// so the final judgement does not decode and compare them again.
-			memo := &[]bool{}
+			memo := new([]bool) // nil: no watcher
 			run := Run{
 				Test: len(plan.Runs), Group: strings.Join(groups, "+"), Groups: groups, Inputs: len(refs),
 				Stdin: p.harnessSpec(marker, "run", inputs, runLimits, false, b.Config.Python.Packages), Limits: &procLimits,
@@ -504,8 +504,15 @@ func judgeChunk(r *runner.Result, marker string, refs []inputRef, check judge.Ev
 	out := Outcome{Verdict: judge.AC}
 	groups := map[string]bool{}
 	decided := false // out holds the first failure
+	watched := accepted != nil
+	failed := "" // the group of the first failure
 	for k, ref := range refs {
 		name := ref.g.Name
+		if decided && watched && name != failed {
+			// A watched run stops at its first failure: how much of the
+			// later groups it reported before the stop depends on timing.
+			break
+		}
 		if _, ok := groups[name]; !ok {
 			groups[name] = true
 		}
@@ -517,7 +524,7 @@ func judgeChunk(r *runner.Result, marker string, refs []inputRef, check judge.Ev
 			// The process ended before this input: its group failed, and the
 			// groups after it are undecided.
 			if !decided {
-				out, decided = o, true
+				out, decided, failed = o, true, name
 			}
 			groups[name] = false
 			for _, later := range refs[k+1:] {
@@ -532,7 +539,7 @@ func judgeChunk(r *runner.Result, marker string, refs []inputRef, check judge.Ev
 		}
 		groups[name] = false
 		if !decided {
-			out, decided = o, true
+			out, decided, failed = o, true, name
 		}
 	}
 	out.Groups = groups

@@ -1008,17 +1008,18 @@ func (s *Submission) decide(st *sampleState) {
 		// Every run must report; a missing result is never a pass.
 		res.Verdict, res.Message = judge.SE, "some tests produced no result"
 	}
-	decideBase(st)
+	decideBase(st, limit)
 }
 
 // decideBase sets GroupPassed and BasePassed for samples whose runs cover
 // input groups: a group passed when every run covering it says so, failed
 // when one says it failed; it is left out when unknown (a run was skipped
-// or had a system error).
-func decideBase(st *sampleState) {
+// or had a system error). Only the first limit runs count: under early
+// stop, how far the runs after the first failure got depends on timing.
+func decideBase(st *sampleState, limit int) {
 	passed, unknown := map[string]bool{}, map[string]bool{}
 	any := false
-	for i, run := range st.plan.Runs {
+	for i, run := range st.plan.Runs[:limit] {
 		for _, g := range run.Groups {
 			any = true
 			tr := st.results[i]
