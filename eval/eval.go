@@ -53,7 +53,7 @@ type Options struct {
 	// those already waiting, exactly as if it had been in Samples, and
 	// Run returns only once Feed is closed and every sample is judged (or
 	// ctx ends). An Observer that is a FeedObserver hears of them.
-	Feed   <-chan *benchmarks.Sample
+	Feed <-chan *benchmarks.Sample
 	// Executor, when set, builds and runs the samples' tests elsewhere
 	// (serve nodes; see EngineOptions.Executor).
 	Executor Executor
