@@ -68,6 +68,7 @@ type Remote struct {
 	builtOn  map[string]int
 	upBlobs  int
 	upBytes  int64
+	distinct map[string]bool // every blob a request named
 	retried  int
 	inflight int
 }
@@ -115,7 +116,7 @@ func NewRemote(ctx context.Context, o RemoteOptions) (*Remote, error) {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
-	r := &Remote{opts: o, log: o.Logger, wake: make(chan struct{}), ranOn: map[string]int{}, builtOn: map[string]int{}}
+	r := &Remote{opts: o, log: o.Logger, wake: make(chan struct{}), ranOn: map[string]int{}, builtOn: map[string]int{}, distinct: map[string]bool{}}
 	// Nodes starting with the client get a while to come up.
 	for deadline := time.Now().Add(30 * time.Second); ; {
 		ok := false
@@ -499,6 +500,11 @@ func (r *Remote) do(ctx context.Context, path string, w wireBuild, body map[stri
 // attempt sends the request to node n: first the blobs it lacks, and for
 // a run the program's build (once per node), then the request.
 func (r *Remote) attempt(ctx context.Context, n *remoteNode, path string, w wireBuild, body map[string]any, prebuild *eval.BuildJob) (*execOut, error) {
+	r.mu.Lock()
+	for k := range w.blobs {
+		r.distinct[k] = true
+	}
+	r.mu.Unlock()
 	if body["blobs"] == nil {
 		keys := slices.Sorted(maps.Keys(w.blobs))
 		for _, k := range keys {
@@ -759,7 +765,7 @@ func (r *Remote) Report() *report.Cluster {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	c := &report.Cluster{TestsByNode: maps.Clone(r.ranOn), BuildsByNode: maps.Clone(r.builtOn),
-		BlobsUploaded: r.upBlobs, BytesUploaded: r.upBytes, Retries: r.retried}
+		BlobsUploaded: r.upBlobs, BytesUploaded: r.upBytes, DistinctBlobs: len(r.distinct), Retries: r.retried}
 	for _, n := range r.nodes {
 		c.URLs = append(c.URLs, report.ClusterURL{URL: n.url, Requests: n.tests, Unreachable: n.errors, Refused: n.refused,
 			SystemErrors: n.sysErrors, OutOfRotation: n.out})

@@ -43,11 +43,14 @@ type Report struct {
 // Cluster records a remote run: which nodes ran the tests and built the
 // programs (as each names itself), and how each URL given fared.
 type Cluster struct {
-	URLs          []ClusterURL   `json:"urls"`
-	TestsByNode   map[string]int `json:"tests_by_node"`
-	BuildsByNode  map[string]int `json:"builds_by_node"`
-	BlobsUploaded int            `json:"blobs_uploaded"`
-	BytesUploaded int64          `json:"bytes_uploaded"`
+	URLs         []ClusterURL   `json:"urls"`
+	TestsByNode  map[string]int `json:"tests_by_node"`
+	BuildsByNode map[string]int `json:"builds_by_node"`
+	// DistinctBlobs counts the sources and test inputs the run used;
+	// BlobsUploaded counts their uploads (at most once per node each).
+	DistinctBlobs int   `json:"distinct_blobs"`
+	BlobsUploaded int   `json:"blobs_uploaded"`
+	BytesUploaded int64 `json:"bytes_uploaded"`
 	// Retries counts requests sent again (to another node, or with the
 	// blobs a node lacked).
 	Retries int `json:"retries"`
