@@ -281,6 +281,18 @@ func (r *Remote) acquire(ctx context.Context, avoid *remoteNode) (*remoteNode, e
 	}
 }
 
+// others reports whether a node other than n is in rotation.
+func (r *Remote) others(n *remoteNode) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, x := range r.nodes {
+		if x != n && x.out == "" {
+			return true
+		}
+	}
+	return false
+}
+
 func (r *Remote) release(n *remoteNode) {
 	r.mu.Lock()
 	n.inflight--
@@ -417,6 +429,7 @@ func (r *Remote) Run(ctx context.Context, j eval.RunJob) (*runner.Result, string
 func (r *Remote) do(ctx context.Context, path string, w wireBuild, body map[string]any, prebuild *eval.BuildJob) (*execOut, error) {
 	var last error
 	var avoid *remoteNode
+	movedAfterSE := false
 	for attempt := 0; attempt < 4*len(r.nodes)+8; attempt++ {
 		n, err := r.acquire(ctx, avoid)
 		if err != nil {
@@ -479,6 +492,8 @@ func (r *Remote) do(ctx context.Context, path string, w wireBuild, body map[stri
 		case "node":
 			r.takeOut(n, ae.msg)
 			avoid = n
+		case "shared":
+			avoid = n
 		case "system":
 			r.mu.Lock()
 			n.sysErrors++
@@ -487,6 +502,11 @@ func (r *Remote) do(ctx context.Context, path string, w wireBuild, body map[stri
 			r.mu.Unlock()
 			if many {
 				r.takeOut(n, fmt.Sprintf("%d system errors in a row, the last: %s", r.opts.MaxSystemErrors, ae.msg))
+			}
+			if !movedAfterSE && r.others(n) {
+				// Maybe the node's fault: once, on another node.
+				movedAfterSE, avoid = true, n
+				continue
 			}
 			// The engine retries it (and counts it), as a local run does.
 			return nil, err
@@ -564,7 +584,8 @@ func (r *Remote) buildOn(ctx context.Context, n *remoteNode, w wireBuild, b eval
 				continue
 			}
 			if other.err != nil {
-				return other.err
+				// Counted once, by the test that sent it; this one moves on.
+				return &attemptError{kind: "shared", msg: other.err.Error()}
 			}
 		case <-ctx.Done():
 			return ctx.Err()

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -279,5 +281,52 @@ func TestRemoteEvalNodeKilled(t *testing.T) {
 	}
 	if rem.Summary.SystemErrors != 0 {
 		t.Errorf("%d system errors", rem.Summary.SystemErrors)
+	}
+}
+
+// TestRemoteEvalNodeSystemErrors: a node whose every run is a system
+// error (a local HTTP server stands in for a node with a broken sandbox)
+// is taken out of rotation and named in the report; its tests run on the
+// real node, and the report equals a local run's, without system errors.
+func TestRemoteEvalNodeSystemErrors(t *testing.T) {
+	need(t, "bwrap", "python3")
+	contests := filepath.Join(sharedData, "codecontests")
+	needData(t, filepath.Join(contests, "scalebox_code_eval_code_contests.jsonl"))
+	dir := t.TempDir()
+	samples := filepath.Join(dir, "samples.jsonl")
+	os.WriteFile(samples, []byte(`{"task_id": "17", "solution": "print('OK')\n"}`+"\n"+`{"task_id": "3", "solution": "print(0)\n"}`+"\n"), 0o644)
+	args := []string{"--bench", "codecontests", "--data", contests, "--samples", samples}
+	local := evalRun(t, filepath.Join(dir, "local.json"), append(args, "-j", "2")...)
+
+	a := startNode(t)
+	var runs atomic.Int64
+	broken := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case r.URL.Path == "/readyz":
+			w.Write([]byte(`{"status":"ready","jobs":4}`))
+		case r.Method == "PUT":
+			w.WriteHeader(http.StatusNoContent)
+		default:
+			runs.Add(1)
+			w.WriteHeader(http.StatusInternalServerError)
+			w.Write([]byte(`{"error":"run: sandbox: bwrap: setting up uid map: Permission denied","system_error":true}`))
+		}
+	}))
+	defer broken.Close()
+	rem := evalRun(t, filepath.Join(dir, "remote.json"), append(args, "--remote="+broken.URL+","+a.url)...)
+	if diff := cmp.Diff(comparable(t, local), comparable(t, rem)); diff != "" {
+		t.Errorf("the report differs (-local +remote):\n%s", diff)
+	}
+	var out report.ClusterURL
+	for _, u := range rem.Cluster.URLs {
+		if u.URL == broken.URL {
+			out = u
+		}
+	}
+	if !strings.Contains(out.OutOfRotation, "3 system errors in a row") || out.SystemErrors < 3 || int64(out.SystemErrors) != runs.Load() {
+		t.Errorf("the broken node: %+v after %d requests; want out of rotation after 3 system errors", out, runs.Load())
+	}
+	if rem.Summary.SystemErrors != 0 {
+		t.Errorf("%d system errors in the report", rem.Summary.SystemErrors)
 	}
 }
