@@ -3,10 +3,13 @@ package cluster_test
 import (
 	"context"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/scalebox-dev/scalebox/cluster"
 )
@@ -120,5 +123,20 @@ func TestNginxFrontsServeNodes(t *testing.T) {
 	}
 	if bypassed == 0 {
 		t.Errorf("no request was tried on the full node b and sent on to a:\n%s", readFile(front.dir+"/access.log"))
+	}
+
+	// scalebox eval --remote through nginx: the same report as locally
+	// (b, often full, is passed over).
+	humaneval := filepath.Join(sharedData, "humanevalplus/v0.1.9/HumanEvalPlus.jsonl.gz")
+	needData(t, humaneval)
+	dir := t.TempDir()
+	evalArgs := []string{"--bench", "humanevalplus", "--data", humaneval, "--samples", humanEvalSamples(t, dir, 6), "--all-tests"}
+	local := evalRun(t, filepath.Join(dir, "local.json"), append(evalArgs, "-j", "2")...)
+	rem := evalRun(t, filepath.Join(dir, "remote.json"), append(evalArgs, "--remote", front.url, "-j", "4")...)
+	if diff := cmp.Diff(comparable(t, local), comparable(t, rem)); diff != "" {
+		t.Errorf("eval --remote through nginx differs (-local +remote):\n%s", diff)
+	}
+	if rem.Cluster == nil || len(rem.Cluster.TestsByNode) == 0 {
+		t.Errorf("the remote report names no node: %+v", rem.Cluster)
 	}
 }

@@ -479,16 +479,22 @@ func (r *Remote) do(ctx context.Context, path string, w wireBuild, body map[stri
 				delete(n.known, k)
 			}
 			r.mu.Unlock()
-			if body["blobs"] == nil {
-				inline := map[string][]byte{}
-				for _, k := range ae.blobs {
-					if data, ok := w.blobs[k]; ok {
-						inline[k] = data
-					}
-				}
-				body = maps.Clone(body)
-				body["blobs"] = inline
+			inline := map[string][]byte{}
+			if old, ok := body["blobs"].(map[string][]byte); ok {
+				maps.Copy(inline, old)
 			}
+			grew := false
+			for _, k := range ae.blobs {
+				if data, ok := w.blobs[k]; ok && inline[k] == nil {
+					inline[k], grew = data, true
+				}
+			}
+			if !grew {
+				// The node lacks what it was just given: send them all.
+				maps.Copy(inline, w.blobs)
+			}
+			body = maps.Clone(body)
+			body["blobs"] = inline
 		case "node":
 			r.takeOut(n, ae.msg)
 			avoid = n

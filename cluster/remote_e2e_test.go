@@ -44,6 +44,9 @@ func evalRun(t testing.TB, out string, args ...string) *report.Report {
 	if err != nil {
 		t.Fatalf("scalebox eval %v: %v\n%s", args, err, data)
 	}
+	if strings.Contains(string(data), "retrying") {
+		t.Logf("scalebox eval %v:\n%s", args, data)
+	}
 	rep, err := report.Read(out)
 	if err != nil {
 		t.Fatal(err)
