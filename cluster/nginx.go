@@ -73,6 +73,10 @@ type NginxOptions struct {
 	// User, when set, is the user nginx's workers run as (nginx's user
 	// directive, read only when nginx starts as root).
 	User string
+	// AccessLog and ErrorLog are where nginx logs (relative to its
+	// prefix); empty means access.log and error.log. /dev/stdout and
+	// /dev/stderr suit a container.
+	AccessLog, ErrorLog string
 }
 
 // NginxConfig returns a complete nginx.conf for opts. Relative paths in it
@@ -112,12 +116,20 @@ func NginxConfig(o NginxOptions) (string, error) {
 	if o.FailTimeout <= 0 {
 		o.FailTimeout = 10 * time.Second
 	}
-	if strings.ContainsAny(o.User, " \t;{}'\"#$\\") {
-		return "", fmt.Errorf("nginx-conf: user %q has a character nginx would misread", o.User)
+	if o.AccessLog == "" {
+		o.AccessLog = "access.log"
+	}
+	if o.ErrorLog == "" {
+		o.ErrorLog = "error.log"
+	}
+	for what, v := range map[string]string{"user": o.User, "access log": o.AccessLog, "error log": o.ErrorLog} {
+		if strings.ContainsAny(v, " \t;{}'\"#$\\") {
+			return "", fmt.Errorf("nginx-conf: %s %q has a character nginx would misread", what, v)
+		}
 	}
 	var b strings.Builder
 	err := nginxTemplate.Execute(&b, map[string]any{
-		"Nodes": o.Nodes, "Listen": o.Listen, "User": o.User,
+		"Nodes": o.Nodes, "Listen": o.Listen, "User": o.User, "AccessLog": o.AccessLog, "ErrorLog": o.ErrorLog,
 		"TimeoutSeconds":     int64((o.MaxRequestTime + time.Minute).Seconds()),
 		"MaxRequestTime":     o.MaxRequestTime.String(),
 		"BodyBytes":          o.MaxBodyBytes,
@@ -153,7 +165,7 @@ user {{.User}};
 worker_processes auto;
 worker_rlimit_nofile 65536;
 pid nginx.pid;
-error_log error.log warn;
+error_log {{.ErrorLog}} warn;
 
 events {
     worker_connections 16384;
@@ -172,7 +184,7 @@ http {
         '"upstream_addr":"$upstream_addr","upstream_status":"$upstream_status",'
         '"upstream_connect_time":"$upstream_connect_time","upstream_response_time":"$upstream_response_time",'
         '"request_id":"$scalebox_request_id"}';
-    access_log access.log scalebox;
+    access_log {{.AccessLog}} scalebox;
 
     # The client's request id when it sends one, else nginx's.
     map $http_x_request_id $scalebox_request_id {

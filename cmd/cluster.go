@@ -33,6 +33,8 @@ type nginxConfOptions struct {
 	keepalive   int
 	failTimeout time.Duration
 	user        string
+	accessLog   string
+	errorLog    string
 }
 
 func newNginxConfCmd(g *globalOptions) *cobra.Command {
@@ -77,6 +79,7 @@ Paths in it are relative to nginx's prefix: run it with
 			conf, err := cluster.NginxConfig(cluster.NginxOptions{
 				Nodes: nodes, Listen: o.listen, MaxRequestTime: o.maxRequest, MaxBodyBytes: int64(body),
 				Tries: o.tries, Keepalive: o.keepalive, FailTimeout: o.failTimeout, User: o.user,
+				AccessLog: o.accessLog, ErrorLog: o.errorLog,
 			})
 			if err != nil {
 				return usageError("%v", err)
@@ -97,6 +100,8 @@ Paths in it are relative to nginx's prefix: run it with
 	f.IntVar(&o.tries, "tries", 0, "nodes one request may be tried on after errors, 502 and 503 (default: up to 3)")
 	f.IntVar(&o.keepalive, "keepalive", 0, "idle connections to the nodes each nginx worker keeps (default 16 per node)")
 	f.DurationVar(&o.failTimeout, "fail-timeout", 10*time.Second, "how long a node that failed or answered 502/503 is left out")
+	f.StringVar(&o.accessLog, "access-log", "access.log", "where nginx writes its access log (JSON lines; /dev/stdout in a container)")
+	f.StringVar(&o.errorLog, "error-log", "error.log", "where nginx writes its error log (/dev/stderr in a container)")
 	f.StringVar(&o.user, "user", "", "user nginx's workers run as when nginx starts as root (nginx's user directive)")
 	return c
 }

@@ -44,7 +44,7 @@ want bc /usr/bin/bc
 # a font so that screenshots show text.
 want chromium /usr/bin/chromium
 # The cluster's front door (scalebox cluster nginx-conf) and its tests.
-want nginx /usr/sbin/nginx
+[ "${SCALEBOX_RUNTIME_ONLY:-}" = 1 ] || want nginx /usr/sbin/nginx
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)
 
 if [ ${#need[@]} -gt 0 ]; then
