@@ -15,6 +15,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -108,10 +109,17 @@ var listening = regexp.MustCompile(`listening on http://(\S+)`)
 // private home, and stops it when the test ends.
 func startNode(t testing.TB, args ...string) *node {
 	t.Helper()
+	return startNodeWith(t, nil, args...)
+}
+
+// startNodeWith starts a node under a wrapper command (taskset -c 0).
+func startNodeWith(t testing.TB, wrap []string, args ...string) *node {
+	t.Helper()
 	bin := buildBinary(t)
 	home := t.TempDir()
 	cache, _ := os.UserCacheDir()
-	cmd := exec.Command(bin, append([]string{"serve", "--listen", "127.0.0.1:0", "-j", "1", "-q", "--warm", "none", "--log-format", "text"}, args...)...)
+	argv := append(append(slices.Clone(wrap), bin), append([]string{"serve", "--listen", "127.0.0.1:0", "-j", "1", "-q", "--warm", "none", "--log-format", "text"}, args...)...)
+	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Env = append(os.Environ(), "HOME="+home, "XDG_CONFIG_HOME="+home+"/config", "XDG_DATA_HOME="+home+"/data", "XDG_CACHE_HOME="+cache)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
