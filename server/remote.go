@@ -17,7 +17,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"os"
 	"sort"
 	"sync"
 
@@ -233,7 +235,7 @@ func (s *Server) exec(w http.ResponseWriter, r *http.Request, rc *reqCtx, run bo
 	}
 	defer release(1)
 
-	out := execResponse{Node: s.listenAddr()}
+	out := execResponse{Node: s.nodeName()}
 	w.Header().Set("X-Scalebox-Node", out.Node)
 	engine := s.cfg.Engine
 	builder := engine.Builder()
@@ -308,6 +310,23 @@ func (s *Server) exec(w http.ResponseWriter, r *http.Request, rc *reqCtx, run bo
 	res.Stdout = nil
 	out.Result = &res
 	enc.Encode(out)
+}
+
+// nodeName is how this node names itself to remote clients: its listen
+// address, with the host name for an unspecified host (0.0.0.0:8080 on
+// every node would say nothing).
+func (s *Server) nodeName() string {
+	addr := s.listenAddr()
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return addr
+	}
+	if ip := net.ParseIP(host); host == "" || ip != nil && ip.IsUnspecified() {
+		if h, err := os.Hostname(); err == nil {
+			return net.JoinHostPort(h, port)
+		}
+	}
+	return addr
 }
 
 // execFailed answers a failure of the machinery: 500 with system_error
