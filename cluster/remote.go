@@ -265,9 +265,10 @@ func (r *Remote) acquire(ctx context.Context, avoid *remoteNode) (*remoteNode, e
 			return nil, fmt.Errorf("remote: every node is out of rotation (%s)", strings.Join(reasons, "; "))
 		}
 		wake := r.wake
+		onlyAvoided := avoid != nil && alive == 1 && avoid.out == ""
 		r.mu.Unlock()
-		if avoid != nil {
-			avoid = nil // no other node has room: the same one will do
+		if onlyAvoided {
+			avoid = nil // no other node is in rotation: the same one will do
 			continue
 		}
 		if time.Now().After(deadline) {

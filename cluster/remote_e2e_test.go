@@ -89,6 +89,21 @@ func comparable(t testing.TB, rep *report.Report) map[string]any {
 	return m
 }
 
+// verdicts are a report's verdicts and messages, by sample and test.
+func verdicts(rep *report.Report) map[string]string {
+	out := map[string]string{}
+	for _, p := range rep.Problems {
+		for _, s := range p.Samples {
+			key := fmt.Sprintf("%s#%d", p.TaskID, s.Index)
+			out[key] = fmt.Sprintf("%s %s base=%v", s.Verdict, s.Message, s.BasePassed != nil && *s.BasePassed)
+			for _, tr := range s.Tests {
+				out[fmt.Sprintf("%s test %d", key, tr.Index)] = tr.Verdict + " " + tr.Message
+			}
+		}
+	}
+	return out
+}
+
 // contestSamples are programs for two CodeContests problems of
 // ../shared/data (a right and a wrong Python one each, and C++ ones: a
 // wrong answer, a compile error), written to dir.
@@ -194,6 +209,17 @@ func TestRemoteEvalMatchesLocal(t *testing.T) {
 			t.Errorf("%s: verdicts %v locally, %v remotely", c.name, local.Summary.Verdicts, rem.Summary.Verdicts)
 		}
 	}
+	// With early stop, a function problem's run stops at its first wrong
+	// answer, as the judge reads it (streamed from the node): the
+	// verdicts, their messages and the base results are the local ones
+	// (which groups a stopped run decided depends on where it stopped).
+	early := []string{"--bench", "humanevalplus", "--data", humaneval, "--samples", humanEvalSamples(t, dir, 12)}
+	want := verdicts(evalRun(t, filepath.Join(dir, "early-local.json"), append(early, "-j", "2")...))
+	got := verdicts(evalRun(t, filepath.Join(dir, "early-remote.json"), append(early, remote)...))
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("early stop: the verdicts differ (-local +remote):\n%s", diff)
+	}
+
 	// Each blob was uploaded to a node at most once over both runs (the
 	// tests of a problem shared by its samples included).
 	for _, n := range []*node{a, b} {
@@ -257,18 +283,22 @@ func TestRemoteEvalNodeKilled(t *testing.T) {
 	}
 
 	// Kill b once it has run some tests of the evaluation.
-	killed := make(chan struct{})
+	killed := make(chan time.Time, 1)
 	go func() {
 		defer close(killed)
-		for deadline := time.Now().Add(2 * time.Minute); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-			if metric(t, b, `scalebox_requests_total{endpoint="exec_run",code="200"}`) >= 10 {
+		for deadline := time.Now().Add(2 * time.Minute); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+			if metric(t, b, `scalebox_requests_total{endpoint="exec_run",code="200"}`) >= 3 {
 				b.kill()
+				killed <- time.Now()
 				return
 			}
 		}
 	}()
 	rem := evalRun(t, filepath.Join(dir, "remote.json"), append(args, "--remote="+a.url+","+b.url+","+c.url)...)
-	<-killed
+	finished := time.Now()
+	if at, ok := <-killed; !ok || at.After(finished) {
+		t.Fatal("node b was not killed while the evaluation ran")
+	}
 	if diff := cmp.Diff(comparable(t, local), comparable(t, rem)); diff != "" {
 		t.Errorf("with a node killed, the report differs (-local +remote):\n%s", diff)
 	}
