@@ -25,6 +25,8 @@ import (
 //     `scalebox eval --remote`: the throughput ratio (target ≥ 1.8);
 //   - the same tests by a local `scalebox eval -j 2` on CPUs 0 and 1:
 //     the cost of nginx and HTTP (target ≤ 10%);
+//   - BENCH_CLUSTER_ROUNDS (3) rounds of every configuration, the fastest
+//     of each kept;
 //   - a trivial workload (BENCH_CLUSTER_TRIVIAL tests of print(input()))
 //     the same two ways, and the CPU the client and nginx spent per
 //     request: the per-request cost docs/cluster.md's model uses.
@@ -49,36 +51,50 @@ func BenchmarkCluster(b *testing.B) {
 		})
 	small := workload(b, filepath.Join(dir, "trivial"), trivial, "print(input())\n", func(k int) (string, string) { return fmt.Sprint(k), fmt.Sprint(k) })
 
-	// Local, 2 CPUs.
-	local2 := timeEval(b, []string{"taskset", "-c", "0,1"}, cpu, "-j", "2")
-	localTrivial := timeEval(b, []string{"taskset", "-c", "0,1"}, small, "-j", "2")
-
-	// One node on CPU 0 behind nginx.
+	// One node on CPU 0, and two nodes on CPUs 0 and 1, each behind nginx.
 	n0 := startNodeWith(b, []string{"taskset", "-c", "0"})
 	f1 := startNginx(b, cluster.NginxOptions{Nodes: []cluster.Node{{Addr: n0.addr, Slots: 2}}})
-	one := timeEval(b, nil, cpu, "--remote", f1.url, "-j", "2")
-
-	// Two nodes, CPUs 0 and 1, behind nginx.
 	n1 := startNodeWith(b, []string{"taskset", "-c", "1"})
 	f2 := startNginx(b, cluster.NginxOptions{Nodes: []cluster.Node{{Addr: n0.addr, Slots: 2}, {Addr: n1.addr, Slots: 2}}})
-	two := timeEval(b, nil, cpu, "--remote", f2.url, "-j", "4")
-	twoTrivial := timeEval(b, nil, small, "--remote", f2.url, "-j", "4")
+
+	// Each configuration in turn, BENCH_CLUSTER_ROUNDS times; the fastest
+	// of each counts (the machine is shared: the others' work comes and
+	// goes). Local eval on 1 and 2 CPUs says how much of a second CPU the
+	// machine gives now, the ceiling of any ratio below.
+	var local1, local2, one, two, localTrivial, twoTrivial timed
+	best := func(t *timed, x timed) {
+		if t.wall == 0 || x.wall < t.wall {
+			*t = x
+		}
+	}
+	for range envInt("BENCH_CLUSTER_ROUNDS", 3) {
+		best(&local1, timeEval(b, []string{"taskset", "-c", "0"}, cpu, "-j", "1"))
+		best(&local2, timeEval(b, []string{"taskset", "-c", "0,1"}, cpu, "-j", "2"))
+		best(&one, timeEval(b, nil, cpu, "--remote", f1.url, "-j", "2"))
+		best(&two, timeEval(b, nil, cpu, "--remote", f2.url, "-j", "4"))
+		best(&localTrivial, timeEval(b, []string{"taskset", "-c", "0,1"}, small, "-j", "2"))
+		best(&twoTrivial, timeEval(b, nil, small, "--remote", f2.url, "-j", "4"))
+	}
 	nginxCPU := f2.stopCPU(b)
 	requests := len(f2.accessLog(b))
 
-	b.Logf("CPU-bound workload: %d tests of ~0.15 s of Python (unloaded)", tests)
-	b.Logf("  local eval -j 2 on CPUs 0,1:        %6.2f s  %6.2f tests/s", local2.wall.Seconds(), rate(tests, local2.wall))
-	b.Logf("  1 node (CPU 0) through nginx:        %6.2f s  %6.2f tests/s", one.wall.Seconds(), rate(tests, one.wall))
-	b.Logf("  2 nodes (CPUs 0, 1) through nginx:   %6.2f s  %6.2f tests/s", two.wall.Seconds(), rate(tests, two.wall))
-	b.Logf("  throughput, 2 nodes / 1 node:        %.2fx (target >= 1.8)", one.wall.Seconds()/two.wall.Seconds())
-	b.Logf("  cost of nginx+HTTP vs local (2 CPUs): %+.1f%% (target <= 10%%)", 100*(two.wall.Seconds()/local2.wall.Seconds()-1))
-	b.Logf("Trivial workload: %d tests of print(input())", trivial)
-	b.Logf("  local eval -j 2:                     %6.2f s  %6.1f tests/s", localTrivial.wall.Seconds(), rate(trivial, localTrivial.wall))
-	b.Logf("  2 nodes through nginx:               %6.2f s  %6.1f tests/s", twoTrivial.wall.Seconds(), rate(trivial, twoTrivial.wall))
+	// Printed whole (the testing package cuts a benchmark's log short).
+	logf := func(format string, args ...any) { fmt.Printf(format+"\n", args...) }
+	logf("CPU-bound workload: %d tests of ~0.15 s of Python (unloaded)", tests)
+	logf("  local eval -j 1 on CPU 0:            %6.2f s  %6.2f tests/s", local1.wall.Seconds(), rate(tests, local1.wall))
+	logf("  local eval -j 2 on CPUs 0,1:         %6.2f s  %6.2f tests/s", local2.wall.Seconds(), rate(tests, local2.wall))
+	logf("  local, 2 CPUs / 1 CPU:               %.2fx (what this machine gives a second CPU now)", local1.wall.Seconds()/local2.wall.Seconds())
+	logf("  1 node (CPU 0) through nginx:         %6.2f s  %6.2f tests/s", one.wall.Seconds(), rate(tests, one.wall))
+	logf("  2 nodes (CPUs 0, 1) through nginx:    %6.2f s  %6.2f tests/s", two.wall.Seconds(), rate(tests, two.wall))
+	logf("  throughput, 2 nodes / 1 node:        %.2fx (target >= 1.8; local's own ratio above bounds it)", one.wall.Seconds()/two.wall.Seconds())
+	logf("  cost of nginx+HTTP vs local (2 CPUs): %+.1f%% (target <= 10%%)", 100*(two.wall.Seconds()/local2.wall.Seconds()-1))
+	logf("Trivial workload: %d tests of print(input())", trivial)
+	logf("  local eval -j 2:                     %6.2f s  %6.1f tests/s", localTrivial.wall.Seconds(), rate(trivial, localTrivial.wall))
+	logf("  2 nodes through nginx:               %6.2f s  %6.1f tests/s", twoTrivial.wall.Seconds(), rate(trivial, twoTrivial.wall))
 	perTest := two.cpu.Seconds() / float64(tests)
-	b.Logf("  client CPU per test (eval --remote): %.2f ms; nginx CPU per request: %.3f ms over %d requests of both runs",
+	logf("  client CPU per test (eval --remote): %.2f ms; nginx CPU per request: %.3f ms over %d requests of both runs",
 		1000*twoTrivial.cpu.Seconds()/float64(trivial), 1000*nginxCPU.Seconds()/float64(max(requests, 1)), requests)
-	b.Logf("  client CPU per CPU-bound test: %.2f ms (of %.0f ms per test on a node)", 1000*perTest, 1000*one.wall.Seconds()/float64(tests))
+	logf("  client CPU per CPU-bound test: %.2f ms (of %.0f ms per test on a node)", 1000*perTest, 1000*one.wall.Seconds()/float64(tests))
 }
 
 func envInt(name string, def int) int {
