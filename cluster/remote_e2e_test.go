@@ -363,3 +363,42 @@ func TestRemoteEvalNodeSystemErrors(t *testing.T) {
 		t.Errorf("%d system errors in the report", rem.Summary.SystemErrors)
 	}
 }
+
+// TestRemoteEvalResume kills `eval --remote` midway and resumes it: the
+// report equals a local run's.
+func TestRemoteEvalResume(t *testing.T) {
+	need(t, "bwrap", "python3")
+	humaneval := filepath.Join(sharedData, "humanevalplus/v0.1.9/HumanEvalPlus.jsonl.gz")
+	needData(t, humaneval)
+	dir := t.TempDir()
+	args := []string{"--bench", "humanevalplus", "--data", humaneval, "--samples", humanEvalSamples(t, dir, 30), "--all-tests"}
+	local := evalRun(t, filepath.Join(dir, "local.json"), append(args, "-j", "2")...)
+
+	a := startNode(t)
+	out := filepath.Join(dir, "remote.json")
+	bin := buildBinary(t)
+	// One test at a time, so that it is still running when killed.
+	cmd := exec.Command(bin, append([]string{"eval", "--out", out, "-q", "--remote", a.url, "-j", "1"}, args...)...)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	entries := func() int {
+		data, _ := os.ReadFile(out + ".journal")
+		return strings.Count(string(data), "\n") - 1
+	}
+	for deadline := time.Now().Add(2 * time.Minute); entries() < 5; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			t.Fatal("the journal did not fill")
+		}
+	}
+	cmd.Process.Kill()
+	cmd.Wait()
+	if n := entries(); n >= 30 {
+		t.Fatalf("the run finished (%d samples) before it was killed", n)
+	}
+	rem := evalRun(t, out, append(args, "--remote", a.url, "--resume")...)
+	if diff := cmp.Diff(comparable(t, local), comparable(t, rem)); diff != "" {
+		t.Errorf("the resumed remote report differs (-local +remote):\n%s", diff)
+	}
+}
