@@ -383,9 +383,11 @@ func WriteFileAtomic(path string, data []byte) error {
 }
 
 // StripTimings removes every field that varies between runs on the same
-// inputs: per-test and compile usage, compile.cached, and the timing section.
+// inputs: per-test and compile usage, compile.cached, the timing section,
+// and where a remote run ran what (the cluster section, the nodes).
 func (r *Report) StripTimings() {
 	r.Timing = nil
+	r.Cluster = nil
 	if r.Generation != nil {
 		r.Generation.Usage = nil
 	}
@@ -394,10 +396,10 @@ func (r *Report) StripTimings() {
 			s := &r.Problems[i].Samples[j]
 			if s.Compile != nil {
 				// Which of two identical sources built first depends on scheduling.
-				s.Compile.Usage, s.Compile.Cached = nil, false
+				s.Compile.Usage, s.Compile.Cached, s.Compile.Node = nil, false, ""
 			}
 			for k := range s.Tests {
-				s.Tests[k].Usage = nil
+				s.Tests[k].Usage, s.Tests[k].Node = nil, ""
 			}
 		}
 	}
