@@ -23,6 +23,8 @@ import (
 	"sort"
 	"sync"
 
+	"github.com/scalebox-dev/scalebox/eval"
+	"github.com/scalebox-dev/scalebox/judge"
 	"github.com/scalebox-dev/scalebox/runner"
 )
 
@@ -287,6 +289,7 @@ func (s *Server) exec(w http.ResponseWriter, r *http.Request, rc *reqCtx, run bo
 		out.Result, err = engine.Sandbox().Run(ctx, spec)
 		return err
 	})
+	s.countRemoteRun(req.Build.Language, out.Result, err)
 	if !req.Stream {
 		if err != nil {
 			s.execFailed(w, r, rc, "run", err)
@@ -310,6 +313,23 @@ func (s *Server) exec(w http.ResponseWriter, r *http.Request, rc *reqCtx, run bo
 	res.Stdout = nil
 	out.Result = &res
 	enc.Encode(out)
+}
+
+// remoteVerdict labels, in the metrics and statistics, the runs whose
+// verdict a remote client decides (eval --remote): the node counts them
+// and their resources, not how they were judged.
+const remoteVerdict judge.Verdict = "remote"
+
+// countRemoteRun records a run made for a remote client.
+func (s *Server) countRemoteRun(lang string, res *runner.Result, err error) {
+	switch {
+	case err == nil && res != nil:
+		s.metrics.test(lang, &eval.TestResult{Verdict: remoteVerdict, Usage: res.Usage})
+		s.stats.test(lang, remoteVerdict)
+	case err != nil && !errors.Is(err, context.Canceled):
+		s.metrics.test(lang, &eval.TestResult{Verdict: judge.SE})
+		s.stats.test(lang, judge.SE)
+	}
 }
 
 // nodeName is how this node names itself to remote clients: its listen

@@ -77,6 +77,9 @@ func TestExecEndpoints(t *testing.T) {
 	if code := s.post(t, "/v1/exec/run", body, &out); code != 200 || !out.Build.OK || string(out.Result.Stdout) != "cba\n" || out.Node == "" {
 		t.Fatalf("run: %d %+v", code, out)
 	}
+	if n := s.metric(t, `scalebox_runs_total{language="python3",verdict="remote"}`); n < 1 {
+		t.Errorf("the run is not counted in /metrics (verdict remote): %v", n)
+	}
 	// Streamed: stdout lines, then the response without stdout.
 	delete(body, "blobs")
 	body["stream"] = true
