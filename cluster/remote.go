@@ -76,6 +76,9 @@ type Remote struct {
 type remoteNode struct {
 	url      string
 	slots    int
+	// jobsKnown is set once the node's /readyz told its jobs; probing
+	// is set while a probe for it runs.
+	jobsKnown, probing bool
 	inflight int
 	// downUntil: unreachable or refusing until then; backoff doubles.
 	downUntil time.Time
@@ -142,6 +145,7 @@ func NewRemote(ctx context.Context, o RemoteOptions) (*Remote, error) {
 			n.backoff = time.Second
 			jobs = 1
 		}
+		n.jobsKnown = err == nil
 		n.slots = o.InFlight
 		if n.slots <= 0 {
 			n.slots = 2 * jobs
@@ -150,6 +154,19 @@ func NewRemote(ctx context.Context, o RemoteOptions) (*Remote, error) {
 	}
 	if len(problems) == len(r.nodes) {
 		return nil, fmt.Errorf("remote: no node is ready: %s", strings.Join(problems, "; "))
+	}
+	// A node not ready yet is taken to be like the largest ready one
+	// until it says (the client's parallelism is set now).
+	most := 0
+	for _, n := range r.nodes {
+		if n.jobsKnown {
+			most = max(most, n.slots)
+		}
+	}
+	for _, n := range r.nodes {
+		if !n.jobsKnown {
+			n.slots = most
+		}
 	}
 	for _, p := range problems {
 		r.log.Warn("a node is not ready; it is tried again later", "problem", p)
@@ -185,9 +202,32 @@ func (r *Remote) ticker(ctx context.Context) {
 		case <-t.C:
 			r.mu.Lock()
 			r.wakeLocked()
+			for _, n := range r.nodes {
+				if !n.jobsKnown && !n.probing && n.out == "" {
+					n.probing = true
+					go r.learnJobs(ctx, n)
+				}
+			}
 			r.mu.Unlock()
 		}
 	}
+}
+
+// learnJobs asks a node that was not ready at the start for its jobs,
+// which size its share once it is.
+func (r *Remote) learnJobs(ctx context.Context, n *remoteNode) {
+	jobs, err := r.ready(ctx, n.url)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	n.probing = false
+	if err != nil {
+		return
+	}
+	n.jobsKnown = true
+	if r.opts.InFlight <= 0 {
+		n.slots = 2 * jobs
+	}
+	r.wakeLocked()
 }
 
 func (r *Remote) wakeLocked() {
