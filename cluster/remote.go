@@ -74,12 +74,12 @@ type Remote struct {
 }
 
 type remoteNode struct {
-	url      string
-	slots    int
+	url   string
+	slots int
 	// jobsKnown is set once the node's /readyz told its jobs; probing
 	// is set while a probe for it runs.
 	jobsKnown, probing bool
-	inflight int
+	inflight           int
 	// downUntil: unreachable or refusing until then; backoff doubles.
 	downUntil time.Time
 	backoff   time.Duration
