@@ -6,7 +6,7 @@ BIN := bin/scalebox
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X github.com/scalebox-dev/scalebox/internal/buildinfo.version=$(VERSION)
 
-.PHONY: all deps build demo test test-short lint fuzz bench bench-serve generate clean
+.PHONY: all deps build demo test test-short lint fuzz bench bench-serve bench-cluster generate clean
 
 all: build
 
@@ -65,6 +65,15 @@ bench: deps
 # tests in the same run. BENCH_SERVE_SAMPLES, _TESTS and _CLIENTS size it.
 bench-serve: deps
 	$(GO) test -run '^$$' -bench '^BenchmarkServe$$' -benchtime 1x -count 1 -timeout 30m ./server
+
+# Scaling over serve nodes through a real nginx, on this machine: one node
+# pinned to one CPU against two nodes each pinned to its own, on a
+# CPU-bound workload (the throughput ratio), the same tests by a local
+# scalebox eval on the same CPUs (the cost of nginx and HTTP), and the
+# client's and nginx's CPU per request (docs/cluster.md's model).
+# BENCH_CLUSTER_TESTS and BENCH_CLUSTER_TRIVIAL size it.
+bench-cluster: deps
+	$(GO) test -run '^$$' -bench '^BenchmarkCluster$$' -benchtime 1x -count 1 -timeout 20m ./cluster
 
 generate:
 	$(GO) run ./benchmarks/builtin/demo/gen.go

@@ -17,6 +17,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/scalebox-dev/scalebox/benchmarks"
+	"github.com/scalebox-dev/scalebox/cluster"
 	"github.com/scalebox-dev/scalebox/eval"
 	"github.com/scalebox-dev/scalebox/internal/buildinfo"
 	"github.com/scalebox-dev/scalebox/internal/progress"
@@ -61,6 +62,10 @@ type evalOptions struct {
 	gen       genFlags
 	generated string
 	cmd       *cobra.Command
+	// remote lists serve nodes (or one nginx) that run the tests;
+	// remoteTokenFile holds their bearer token.
+	remote          []string
+	remoteTokenFile string
 }
 
 // NewEvalCmd returns `scalebox eval`. runF replaces the run in tests.
@@ -165,6 +170,8 @@ evaluation.`,
 	f.StringVar(&o.release, "release", "", "LiveCodeBench release: v1 … v6 (the first N files of the --data folder) or latest")
 	f.StringVar(&o.startDate, "start-date", "", "LiveCodeBench: keep problems whose contest_date is on or after this date (YYYY-MM-DD)")
 	f.StringVar(&o.endDate, "end-date", "", "LiveCodeBench: keep problems whose contest_date is at most this date, 00:00 (YYYY-MM-DD), as lcb_runner")
+	f.StringSliceVar(&o.remote, "remote", nil, "run the builds and tests on scalebox serve nodes: their URLs (comma-separated), or one nginx in front of them (docs/cluster.md); judging and the report stay here")
+	f.StringVar(&o.remoteTokenFile, "remote-token-file", "", "file holding the bearer token the --remote nodes want")
 	f.StringVar(&o.generated, "generated", "", "where generated samples go (default: next to --out, REPORT.samples.jsonl)")
 	o.gen.add(f)
 	return c
@@ -287,6 +294,19 @@ func runEval(ctx context.Context, o *evalOptions) error {
 	if total := totalMemory(); total > 0 {
 		opts.MemoryBudgetBytes = int64(o.memoryShare * float64(total))
 	}
+	var remote *cluster.Remote
+	if len(o.remote) > 0 {
+		if remote, err = o.startRemote(ctx); err != nil {
+			return err
+		}
+		defer remote.Close()
+		opts.Executor = remote
+		// The nodes admit memory; the tests in flight are theirs to bound.
+		opts.MemoryBudgetBytes = 0
+		if !o.cmd.Flags().Changed("jobs") {
+			opts.Jobs = remote.Slots()
+		}
+	}
 	if _, err := env.prepareReference(ctx, opts); err != nil {
 		return err
 	}
@@ -364,10 +384,18 @@ func runEval(ctx context.Context, o *evalOptions) error {
 		Sandbox:       desc,
 		Compile:       builder.Limits,
 		Warnings:      desc.Warnings,
-		Jobs:          o.jobs,
+		Jobs:          opts.Jobs,
 		Compiles:      builder.Compiles(),
 		Prior:         prior,
 	})
+	if remote != nil {
+		rep.Cluster = remote.Report()
+		for _, u := range rep.Cluster.URLs {
+			if u.OutOfRotation != "" {
+				fmt.Fprintf(deps.Stderr, "warning: node %s was taken out of rotation: %s\n", u.URL, u.OutOfRotation)
+			}
+		}
+	}
 	if gen == nil && samplesPath != "" {
 		// A file written by scalebox generate records its settings.
 		rep.Generation = generationOfFile(samplesPath)
@@ -425,6 +453,26 @@ func runEval(ctx context.Context, o *evalOptions) error {
 		fmt.Fprintf(deps.Stderr, "warning: %d samples ended in system errors (within --max-se-rate)\n", rep.Summary.SystemErrors)
 	}
 	return nil
+}
+
+// startRemote connects to the --remote nodes.
+func (o *evalOptions) startRemote(ctx context.Context) (*cluster.Remote, error) {
+	token := ""
+	if o.remoteTokenFile != "" {
+		data, err := os.ReadFile(o.remoteTokenFile)
+		if err != nil {
+			return nil, fmt.Errorf("--remote-token-file: %w", err)
+		}
+		token = strings.TrimSpace(string(data))
+	}
+	r, err := cluster.NewRemote(ctx, cluster.RemoteOptions{URLs: o.remote, Token: token, Logger: o.g.logger()})
+	if err != nil {
+		return nil, fmt.Errorf("--remote: %w", err)
+	}
+	if !o.g.quiet {
+		fmt.Fprintf(o.g.deps.Stderr, "running the tests on %d node URL(s), %d requests in flight\n", len(o.remote), r.Slots())
+	}
+	return r, nil
 }
 
 // totalMemory is the machine's memory in bytes (MemTotal), or 0.

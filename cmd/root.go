@@ -136,6 +136,7 @@ sandbox, concurrently, judges the outputs, and writes a reproducible JSON report
 		NewCheckCmd(g, nil),
 		NewJudgeCmd(g), NewJudgegenCmd(g, nil),
 		NewServeCmd(g, nil),
+		NewClusterCmd(g),
 	)
 	return root
 }

@@ -48,6 +48,11 @@ type EngineOptions struct {
 	// prepare steps again when first needed. Zero or nil: one builder.
 	NewBuilder func() (*runner.Builder, error)
 	MaxBuilds  int
+	// Executor, when set, builds the samples and runs their tests instead
+	// of Builder and Sandbox (which still build and run what judges need:
+	// checkers, reference outputs). Memory admission is then the
+	// executor's business.
+	Executor Executor
 }
 
 // builderGen is a builder and the samples using it.
@@ -139,6 +144,61 @@ func (e *Engine) Close() {
 		}
 	}
 }
+
+// Do runs f as one job of the engine's workers, in its turn among the
+// submissions, after memoryBytes of memory admission and alongside the
+// engine's tests (a TLE confirmation waits for it): how a serve node runs
+// a test that a remote client judges, through the same bounded pool as
+// its other requests. f's context ends when ctx does or the engine
+// closes. Do returns f's error, or an error without running f when ctx
+// ends or the engine closes first.
+func (e *Engine) Do(ctx context.Context, memoryBytes int64, f func(ctx context.Context) error) error {
+	s := &Submission{e: e, active: 1}
+	s.ctx, s.cancel = context.WithCancel(ctx)
+	s.cond = sync.NewCond(&e.mu)
+	var ferr error
+	s.raw = func() {
+		release, err := e.admit(s.ctx, memoryBytes)
+		if err != nil {
+			ferr = err
+			return
+		}
+		defer release()
+		e.tests.Add(1)
+		defer e.tests.Add(-1)
+		e.exclusive.RLock()
+		defer e.exclusive.RUnlock()
+		ferr = f(s.ctx)
+	}
+	e.mu.Lock()
+	if e.closed {
+		e.mu.Unlock()
+		s.cancel()
+		return errors.New("eval: the engine is closed")
+	}
+	e.subs = append(e.subs, s)
+	s.stop = context.AfterFunc(ctx, func() {
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		s.cancelLocked()
+	})
+	e.cond.Broadcast()
+	for !s.done {
+		s.cond.Wait()
+	}
+	ran := s.rawRan
+	e.mu.Unlock()
+	if !ran {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		return errors.New("eval: the engine is closed")
+	}
+	return ferr
+}
+
+// Sandbox is the sandbox the engine runs tests in.
+func (e *Engine) Sandbox() runner.Sandbox { return e.opts.Sandbox }
 
 // Jobs is the number of sandboxed processes the engine runs at once.
 func (e *Engine) Jobs() int { return e.opts.Jobs }
@@ -291,6 +351,11 @@ type Submission struct {
 	done      bool
 	events    []Event
 	cond      *sync.Cond // on e.mu: events appended or done
+
+	// raw, for a submission made by Do, is its one job; rawTaken is set
+	// once a worker took it (or it was cancelled first), rawRan once it ran.
+	raw              func()
+	rawTaken, rawRan bool
 }
 
 // Submit accepts a request; its samples run as workers get to them. It
@@ -484,6 +549,10 @@ func (s *Submission) cancelLocked() {
 	for _, st := range parked {
 		s.abandonLocked(st)
 	}
+	if s.raw != nil && !s.rawTaken {
+		s.rawTaken = true
+		s.active--
+	}
 	s.checkDoneLocked()
 }
 
@@ -505,7 +574,11 @@ func (s *Submission) finishLocked() {
 	s.e.cond.Broadcast()
 }
 
-// job is a sample's build (run == -1) or one of its runs.
+// rawJob is the run of a job made by Do.
+const rawJob = -2
+
+// job is a sample's build (run == -1), one of its runs, or Do's function
+// (run == rawJob).
 type job struct {
 	sub *Submission
 	st  *sampleState
@@ -525,6 +598,8 @@ type sampleState struct {
 	plan *benchmarks.Plan
 	prog *runner.Program
 	argv []string
+	// exec is the sample's build as an Executor knows it.
+	exec BuildJob
 
 	// Guarded by Engine.mu.
 	results  []*TestResult // by run index; nil until it finishes
@@ -591,6 +666,13 @@ func (s *Submission) takeLocked() (job, bool) {
 	if s.cancelled || s.done {
 		return job{}, false
 	}
+	if s.raw != nil {
+		if s.rawTaken {
+			return job{}, false
+		}
+		s.rawTaken = true
+		return job{sub: s, run: rawJob}, true
+	}
 	for len(s.queue) > 0 {
 		j := s.queue.pop()
 		s.e.waiting.Add(-1)
@@ -616,6 +698,15 @@ func (s *Submission) takeLocked() (job, bool) {
 }
 
 func (e *Engine) do(j job) {
+	if j.run == rawJob {
+		j.sub.raw()
+		e.mu.Lock()
+		j.sub.rawRan = true
+		j.sub.active--
+		j.sub.checkDoneLocked()
+		e.mu.Unlock()
+		return
+	}
 	if j.run < 0 {
 		e.builds.Add(1)
 		defer e.builds.Add(-1)
@@ -684,8 +775,14 @@ func (s *Submission) build(st *sampleState) {
 		e.cond.Broadcast()
 	}()
 	var br *runner.BuildResult
+	var node string
 	attempts, err := e.retry(ctx, func() error {
 		var err error
+		if x := e.opts.Executor; x != nil {
+			st.exec = BuildJob{Toolchain: tc, Plan: plan, Key: buildKey(tc, plan)}
+			br, node, err = x.Build(ctx, st.exec)
+			return err
+		}
 		if plan.Stage {
 			br, err = builder.Stage(ctx, tc, plan.Files)
 			return err
@@ -706,7 +803,7 @@ func (s *Submission) build(st *sampleState) {
 		s.finishEarly(st, judge.SE, fmt.Sprintf("build failed after %d attempts: %v", attempts, err))
 		return
 	}
-	res.Compile = &CompileResult{OK: br.Program != nil, Message: br.Message, Cached: br.Cached, Ran: len(tc.Lang.Compile) > 0, Status: br.Status, Usage: br.Usage}
+	res.Compile = &CompileResult{OK: br.Program != nil, Message: br.Message, Cached: br.Cached, Ran: len(tc.Lang.Compile) > 0, Status: br.Status, Usage: br.Usage, Node: node}
 	if !br.Cached {
 		e.mu.Lock()
 		e.builtLocked(st.gen)
@@ -806,7 +903,17 @@ func (s *Submission) test(st *sampleState, i int) {
 	e.mu.Unlock()
 
 	var r *runner.Result
+	var node string
 	attempts, err := e.retry(tctx, func() error {
+		if x := e.opts.Executor; x != nil {
+			var err error
+			j := RunJob{Build: st.exec, Stdin: run.Stdin, Limits: lim}
+			if run.Watch != nil {
+				j.Watch = run.Watch()
+			}
+			r, node, err = x.Run(tctx, j)
+			return err
+		}
 		release, err := e.admit(tctx, lim.MemoryBytes)
 		if err != nil {
 			return err
@@ -820,7 +927,7 @@ func (s *Submission) test(st *sampleState, i int) {
 		r, err = e.opts.Sandbox.Run(tctx, spec)
 		return err
 	})
-	tr := &TestResult{Index: i, Attempts: attempts, Group: run.Group, Inputs: run.Inputs}
+	tr := &TestResult{Index: i, Attempts: attempts, Group: run.Group, Inputs: run.Inputs, Node: node}
 	switch {
 	case err != nil && ctx.Err() != nil:
 		// Interrupted: the sample will not be reported.

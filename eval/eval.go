@@ -53,8 +53,11 @@ type Options struct {
 	// those already waiting, exactly as if it had been in Samples, and
 	// Run returns only once Feed is closed and every sample is judged (or
 	// ctx ends). An Observer that is a FeedObserver hears of them.
-	Feed   <-chan *benchmarks.Sample
-	Logger *slog.Logger
+	Feed <-chan *benchmarks.Sample
+	// Executor, when set, builds and runs the samples' tests elsewhere
+	// (serve nodes; see EngineOptions.Executor).
+	Executor Executor
+	Logger   *slog.Logger
 }
 
 // FeedObserver is an Observer that also hears of the samples received
@@ -130,6 +133,9 @@ type CompileResult struct {
 	// with an error, or stopped by a limit).
 	Status runner.Status
 	Usage  runner.Usage
+	// Node names the serve node that built it (an Executor's); empty
+	// for a local build.
+	Node string
 }
 
 // TestResult is the judgement of one test.
@@ -162,6 +168,9 @@ type TestResult struct {
 	// CaseBytes each; nil when the judge had none to give, and in a
 	// sample's result for every test but the deciding one.
 	Case *report.Case
+	// Node names the serve node that ran it (an Executor's); empty for a
+	// local run.
+	Node string
 }
 
 // Output is what a run wrote, as far as the sandbox kept it.
@@ -184,7 +193,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	}
 	e, err := NewEngine(EngineOptions{
 		Sandbox: opts.Sandbox, Resolver: opts.Resolver, Builder: opts.Builder, Jobs: opts.Jobs,
-		Retries: opts.Retries, MemoryBudgetBytes: opts.MemoryBudgetBytes, Logger: opts.Logger,
+		Retries: opts.Retries, MemoryBudgetBytes: opts.MemoryBudgetBytes, Logger: opts.Logger, Executor: opts.Executor,
 	})
 	if err != nil {
 		return nil, err

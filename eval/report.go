@@ -136,10 +136,10 @@ func SampleReport(s *SampleResult) report.Sample {
 		Tests:      []report.Test{},
 	}
 	if c := s.Compile; c != nil && c.Ran {
-		out.Compile = &report.Compile{OK: c.OK, Message: c.Message, Cached: c.Cached, Usage: usage(c.Usage)}
+		out.Compile = &report.Compile{OK: c.OK, Message: c.Message, Cached: c.Cached, Usage: usage(c.Usage), Node: c.Node}
 	}
 	for _, t := range s.Tests {
-		rt := report.Test{Index: t.Index, Verdict: string(t.Verdict), Message: t.Message, Stderr: t.Stderr, Attempts: t.Attempts, Group: t.Group, Inputs: t.Inputs, Case: t.Case}
+		rt := report.Test{Index: t.Index, Verdict: string(t.Verdict), Message: t.Message, Stderr: t.Stderr, Attempts: t.Attempts, Group: t.Group, Inputs: t.Inputs, Case: t.Case, Node: t.Node}
 		if t.Verdict.Passed() {
 			out.TestsPassed++
 		}

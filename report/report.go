@@ -36,6 +36,35 @@ type Report struct {
 	Generation *Generation `json:"generation,omitempty"`
 	Warnings   []string    `json:"warnings,omitempty"`
 	Timing     *Timing     `json:"timing,omitempty"`
+	// Cluster is present when the tests ran on serve nodes (eval --remote).
+	Cluster *Cluster `json:"cluster,omitempty"`
+}
+
+// Cluster records a remote run: which nodes ran the tests and built the
+// programs (as each names itself), and how each URL given fared.
+type Cluster struct {
+	URLs         []ClusterURL   `json:"urls"`
+	TestsByNode  map[string]int `json:"tests_by_node"`
+	BuildsByNode map[string]int `json:"builds_by_node"`
+	// DistinctBlobs counts the sources and test inputs the run used;
+	// BlobsUploaded counts their uploads (at most once per node each).
+	DistinctBlobs int   `json:"distinct_blobs"`
+	BlobsUploaded int   `json:"blobs_uploaded"`
+	BytesUploaded int64 `json:"bytes_uploaded"`
+	// Retries counts requests sent again (to another node, or with the
+	// blobs a node lacked).
+	Retries int `json:"retries"`
+}
+
+// ClusterURL is one URL of --remote: a node, or nginx before several.
+type ClusterURL struct {
+	URL          string `json:"url"`
+	Requests     int    `json:"requests"`
+	Unreachable  int    `json:"unreachable"`
+	Refused      int    `json:"refused"`
+	SystemErrors int    `json:"system_errors"`
+	// OutOfRotation says why the node was given no more tests, if so.
+	OutOfRotation string `json:"out_of_rotation,omitempty"`
 }
 
 // Tool identifies the scalebox build.
@@ -197,6 +226,8 @@ type Compile struct {
 	Message string `json:"message,omitempty"`
 	Cached  bool   `json:"cached"`
 	Usage   *Usage `json:"usage,omitempty"`
+	// Node is the serve node that built it (eval --remote).
+	Node string `json:"node,omitempty"`
 }
 
 // Test is the result of one test.
@@ -220,6 +251,8 @@ type Test struct {
 	// with no single input to show (assert programs, MultiPL-E test
 	// files). Reports written before it existed lack it.
 	Case *Case `json:"case,omitempty"`
+	// Node is the serve node that ran it (eval --remote).
+	Node string `json:"node,omitempty"`
 }
 
 // Case is the data of a failed test, or of the failing input of a function
@@ -350,9 +383,11 @@ func WriteFileAtomic(path string, data []byte) error {
 }
 
 // StripTimings removes every field that varies between runs on the same
-// inputs: per-test and compile usage, compile.cached, and the timing section.
+// inputs: per-test and compile usage, compile.cached, the timing section,
+// and where a remote run ran what (the cluster section, the nodes).
 func (r *Report) StripTimings() {
 	r.Timing = nil
+	r.Cluster = nil
 	if r.Generation != nil {
 		r.Generation.Usage = nil
 	}
@@ -361,10 +396,10 @@ func (r *Report) StripTimings() {
 			s := &r.Problems[i].Samples[j]
 			if s.Compile != nil {
 				// Which of two identical sources built first depends on scheduling.
-				s.Compile.Usage, s.Compile.Cached = nil, false
+				s.Compile.Usage, s.Compile.Cached, s.Compile.Node = nil, false, ""
 			}
 			for k := range s.Tests {
-				s.Tests[k].Usage = nil
+				s.Tests[k].Usage, s.Tests[k].Node = nil, ""
 			}
 		}
 	}

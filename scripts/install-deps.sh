@@ -43,6 +43,8 @@ want bc /usr/bin/bc
 # Chromium (internal/chromium drives it over --remote-debugging-pipe), with
 # a font so that screenshots show text.
 want chromium /usr/bin/chromium
+# The cluster's front door (scalebox cluster nginx-conf) and its tests.
+[ "${SCALEBOX_RUNTIME_ONLY:-}" = 1 ] || want nginx /usr/sbin/nginx
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)
 
 if [ ${#need[@]} -gt 0 ]; then

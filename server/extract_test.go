@@ -91,8 +91,16 @@ func TestOpenAPIListsEveryEndpoint(t *testing.T) {
 			t.Errorf("docs/openapi.yaml lacks %s", route)
 		}
 	}
-	if len(doc.Paths) != len(s.routeList) {
-		t.Errorf("docs/openapi.yaml has %d paths, the server %d routes", len(doc.Paths), len(s.routeList))
+	ops := 0
+	for _, item := range doc.Paths {
+		for method := range item {
+			if method != "parameters" {
+				ops++
+			}
+		}
+	}
+	if ops != len(s.routeList) {
+		t.Errorf("docs/openapi.yaml has %d operations, the server %d routes", ops, len(s.routeList))
 	}
 }
 

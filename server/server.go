@@ -71,6 +71,9 @@ type Config struct {
 	// that names this node too is fine: it is recognised and shown once.
 	Peers       []string
 	PeerTimeout time.Duration
+	// BlobStoreBytes bounds the blobs (sources, test inputs) kept for
+	// remote clients; the least recently used go first. Zero means 1 GiB.
+	BlobStoreBytes int64
 	// Warm lists languages (scalebox ids) whose toolchain is prepared
 	// (a precompiled header, a class-data archive) when Serve starts, one
 	// after the other, so that the first requests in them do not wait for
@@ -115,6 +118,7 @@ type Server struct {
 	instance string
 	listen   atomic.Pointer[string]
 	cluster  *dashboard.Cluster
+	blobs    *blobStore
 	// routeList holds the API's routes but the catch-alls, as routes
 	// registers them (docs/openapi.yaml must list each).
 	routeList []string
@@ -151,6 +155,9 @@ func New(cfg Config) (*Server, error) {
 	if cfg.RecentRequests <= 0 {
 		cfg.RecentRequests = 100
 	}
+	if cfg.BlobStoreBytes <= 0 {
+		cfg.BlobStoreBytes = 1 << 30
+	}
 	s := &Server{
 		cfg: cfg, log: cfg.Logger, langs: newLanguages(cfg.Resolver),
 		benches: map[string]*benchmarks.Benchmark{}, started: time.Now(), instance: randomID(),
@@ -161,6 +168,7 @@ func New(cfg Config) (*Server, error) {
 		}
 		s.benches[b.Config.Name] = b
 	}
+	s.blobs = newBlobStore(cfg.BlobStoreBytes)
 	s.metrics = newMetrics(cfg.Version, cfg.Commit)
 	s.stats = newStats(cfg.HistoryInterval, cfg.HistoryLength, cfg.RecentRequests)
 	cluster, err := dashboard.NewCluster(dashboard.Options{
@@ -289,6 +297,11 @@ func (s *Server) routes() {
 	handle("POST /common_evaluate", "common_evaluate", true, s.handleCommonEvaluate)
 	// Native.
 	handle("POST /v1/evaluate", "evaluate", true, s.handleEvaluate)
+	// Remote execution (scalebox eval --remote).
+	handle("PUT /v1/blobs/{sha256}", "blob_put", false, s.handlePutBlob)
+	handle("HEAD /v1/blobs/{sha256}", "blob_head", false, s.handleHeadBlob)
+	handle("POST /v1/exec/build", "exec_build", true, s.handleExecBuild)
+	handle("POST /v1/exec/run", "exec_run", true, s.handleExecRun)
 	handle("GET /v1/benchmarks", "benchmarks", false, s.handleBenchmarks)
 	handle("GET /v1/languages", "languages", false, s.handleLanguages)
 	// Operations.
@@ -320,7 +333,7 @@ func (s *Server) routes() {
 
 // quiet are the endpoints left out of /v1/stats's recent requests: probes
 // and monitoring, which would crowd out the requests that matter.
-var quiet = map[string]bool{"metrics": true, "healthz": true, "readyz": true, "stats": true, "dashboard": true, "dashboard_data": true}
+var quiet = map[string]bool{"blob_put": true, "blob_head": true, "exec_build": true, "exec_run": true, "metrics": true, "healthz": true, "readyz": true, "stats": true, "dashboard": true, "dashboard_data": true}
 
 // reqCtx is what a request's log line and stats record say about it.
 type reqCtx struct {
