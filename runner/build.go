@@ -84,8 +84,10 @@ type buildEntry struct {
 }
 
 // NewBuilder creates a Builder with a private scratch directory under
-// os.TempDir(). Close removes it.
+// os.TempDir(). Close removes it. The first Builder of a process also
+// removes what killed scalebox processes left there (ReapStaleTemp).
 func NewBuilder(sb Sandbox, hostUID, hostGID int) (*Builder, error) {
+	ReapStaleTemp()
 	root, err := os.MkdirTemp("", TempPrefix("build"))
 	if err != nil {
 		return nil, err

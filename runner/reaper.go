@@ -7,6 +7,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -208,4 +209,43 @@ func isZombie(pid int) bool {
 // a test, can tell whose they are.
 func TempPrefix(kind string) string {
 	return "scalebox-" + kind + "-" + strconv.Itoa(os.Getpid()) + "-"
+}
+
+// tempKinds are the kinds of temporary directory TempPrefix names.
+var tempKinds = map[string]bool{"build": true, "check": true, "direct": true, "fetch": true}
+
+var reapTempOnce sync.Once
+
+// ReapStaleTemp removes, once per process, the temporary directories of
+// scalebox processes that no longer exist: a process killed with SIGKILL
+// (a serve node taken down, a CI job cancelled) cannot remove its own.
+// A directory whose process id is alive is left alone, whatever runs under
+// that id now.
+func ReapStaleTemp() {
+	reapTempOnce.Do(func() { reapStaleTemp(os.TempDir()) })
+}
+
+func reapStaleTemp(dir string) (removed []string) {
+	matches, _ := filepath.Glob(filepath.Join(dir, "scalebox-*-*-*"))
+	for _, m := range matches {
+		name := filepath.Base(m)
+		parts := strings.SplitN(strings.TrimPrefix(name, "scalebox-"), "-", 3)
+		if len(parts) != 3 || !tempKinds[parts[0]] {
+			continue
+		}
+		pid, err := strconv.Atoi(parts[1])
+		if err != nil || pid <= 0 || pid == os.Getpid() {
+			continue
+		}
+		if err := syscall.Kill(pid, 0); err == nil || err == syscall.EPERM {
+			continue
+		}
+		if fi, err := os.Lstat(m); err != nil || !fi.IsDir() {
+			continue
+		}
+		if os.RemoveAll(m) == nil {
+			removed = append(removed, name)
+		}
+	}
+	return removed
 }
