@@ -42,7 +42,13 @@ type RemoteOptions struct {
 	// none does (all down or refusing) before it fails as a system error;
 	// zero means 2 minutes.
 	DownWait time.Duration
-	Client   *http.Client
+	// StallTimeout is how long a request may take beyond what its work
+	// may take (the wall caps of its run, of one run queued before it and
+	// of a build) before its node is deemed stalled: the test moves to
+	// another node and the node is left out until it answers /readyz
+	// again. Zero means 2 minutes.
+	StallTimeout time.Duration
+	Client       *http.Client
 	Logger   *slog.Logger
 }
 
@@ -79,6 +85,9 @@ type remoteNode struct {
 	// jobsKnown is set once the node's /readyz told its jobs; probing
 	// is set while a probe for it runs.
 	jobsKnown, probing bool
+	// stalled is set when a request got no answer in time: the node
+	// gets no work until its /readyz answers again.
+	stalled bool
 	inflight           int
 	// downUntil: unreachable or refusing until then; backoff doubles.
 	downUntil time.Time
@@ -112,6 +121,9 @@ func NewRemote(ctx context.Context, o RemoteOptions) (*Remote, error) {
 	}
 	if o.DownWait <= 0 {
 		o.DownWait = 2 * time.Minute
+	}
+	if o.StallTimeout <= 0 {
+		o.StallTimeout = 2 * time.Minute
 	}
 	if o.Client == nil {
 		o.Client = &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 256, IdleConnTimeout: time.Minute}}
@@ -203,7 +215,7 @@ func (r *Remote) ticker(ctx context.Context) {
 			r.mu.Lock()
 			r.wakeLocked()
 			for _, n := range r.nodes {
-				if !n.jobsKnown && !n.probing && n.out == "" {
+				if (!n.jobsKnown || n.stalled) && !n.probing && n.out == "" {
 					n.probing = true
 					go r.learnJobs(ctx, n)
 				}
@@ -214,7 +226,8 @@ func (r *Remote) ticker(ctx context.Context) {
 }
 
 // learnJobs asks a node that was not ready at the start for its jobs,
-// which size its share once it is.
+// which size its share once it is, and a stalled node whether it answers
+// again.
 func (r *Remote) learnJobs(ctx context.Context, n *remoteNode) {
 	jobs, err := r.ready(ctx, n.url)
 	r.mu.Lock()
@@ -223,7 +236,10 @@ func (r *Remote) learnJobs(ctx context.Context, n *remoteNode) {
 	if err != nil {
 		return
 	}
-	n.jobsKnown = true
+	if n.stalled {
+		r.log.Info("remote: node answers again", "url", n.url)
+	}
+	n.jobsKnown, n.stalled = true, false
 	if r.opts.InFlight <= 0 {
 		n.slots = 2 * jobs
 	}
@@ -280,7 +296,7 @@ func (r *Remote) acquire(ctx context.Context, avoid *remoteNode) (*remoteNode, e
 				continue
 			}
 			alive++
-			if now.Before(n.downUntil) || n.inflight >= n.slots {
+			if now.Before(n.downUntil) || n.stalled || n.inflight >= n.slots {
 				continue
 			}
 			if n == avoid && len(r.nodes) > 1 {
@@ -369,7 +385,7 @@ func (r *Remote) takeOut(n *remoteNode, why string) {
 
 // attemptError is how one request to a node failed.
 type attemptError struct {
-	kind   string // "unreachable", "refused", "missing", "system", "node", "client"
+	kind   string // "unreachable", "stalled", "refused", "missing", "system", "node", "client", "shared"
 	msg    string
 	retry  time.Duration
 	blobs  []string
@@ -479,8 +495,15 @@ func (r *Remote) do(ctx context.Context, path string, w wireBuild, body map[stri
 			}
 			return nil, err
 		}
-		out, err := r.attempt(ctx, n, path, w, body, prebuild)
+		limit := r.attemptTimeout(n, path, body, prebuild)
+		actx, cancel := context.WithTimeout(ctx, limit)
+		out, err := r.attempt(actx, n, path, w, body, prebuild)
+		stalled := err != nil && ctx.Err() == nil && errors.Is(actx.Err(), context.DeadlineExceeded)
+		cancel()
 		r.release(n)
+		if stalled {
+			err = &attemptError{kind: "stalled", msg: fmt.Sprintf("%s%s: no answer within %v", n.url, path, limit)}
+		}
 		if err == nil {
 			r.up(n)
 			r.mu.Lock()
@@ -500,6 +523,13 @@ func (r *Remote) do(ctx context.Context, path string, w wireBuild, body map[stri
 		r.retried++
 		r.mu.Unlock()
 		switch ae.kind {
+		case "stalled":
+			r.mu.Lock()
+			n.errors++
+			n.stalled = true
+			r.mu.Unlock()
+			r.log.Warn("remote: node stalled; its test moves elsewhere", "url", n.url, "error", ae.msg)
+			avoid = n
 		case "unreachable":
 			r.mu.Lock()
 			n.errors++
@@ -562,6 +592,35 @@ func (r *Remote) do(ctx context.Context, path string, w wireBuild, body map[stri
 		}
 	}
 	return nil, fmt.Errorf("remote: gave up after repeated failures: %v", last)
+}
+
+// attemptTimeout is how long one attempt of a request to n may take: the
+// stall timeout over the wall caps of what the node may do for it (this
+// run and one queued before it, a build it has not yet made). A run without any cap has no
+// deadline but the caller's.
+func (r *Remote) attemptTimeout(n *remoteNode, path string, body map[string]any, prebuild *eval.BuildJob) time.Duration {
+	work := time.Duration(0)
+	if path == "/v1/exec/build" {
+		work += runner.DefaultCompileLimits.WallTime
+	} else if prebuild != nil {
+		r.mu.Lock()
+		_, built := n.built[prebuild.Key]
+		r.mu.Unlock()
+		if !built {
+			work += runner.DefaultCompileLimits.WallTime
+		}
+	}
+	if lim, ok := body["limits"].(*runner.Limits); ok {
+		wall := lim.WallTime
+		if wall <= 0 && lim.CPUTime > 0 {
+			wall = 3*lim.CPUTime + 2*time.Second
+		}
+		if wall <= 0 {
+			return 24 * time.Hour
+		}
+		work += 2 * wall
+	}
+	return work + r.opts.StallTimeout
 }
 
 // attempt sends the request to node n: first the blobs it lacks, and for

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -400,5 +401,53 @@ func TestRemoteEvalResume(t *testing.T) {
 	rem := evalRun(t, out, append(args, "--remote", a.url, "--resume")...)
 	if diff := cmp.Diff(comparable(t, local), comparable(t, rem)); diff != "" {
 		t.Errorf("the resumed remote report differs (-local +remote):\n%s", diff)
+	}
+}
+
+// TestRemoteEvalNodeStalled stops a node with SIGSTOP while it runs its
+// share (it keeps its connections but never answers): after the stall
+// timeout its tests run on the other node, it gets no more work while
+// its /readyz does not answer, and the report equals a local run's.
+func TestRemoteEvalNodeStalled(t *testing.T) {
+	need(t, "bwrap", "python3", "g++")
+	contests := filepath.Join(sharedData, "codecontests")
+	needData(t, filepath.Join(contests, "scalebox_code_eval_code_contests.jsonl"))
+	dir := t.TempDir()
+	args := []string{"--bench", "codecontests", "--data", contests, "--samples", contestSamples(t, dir)}
+	local := evalRun(t, filepath.Join(dir, "local.json"), append(args, "-j", "2")...)
+
+	a, b := startNode(t), startNode(t)
+	stopped := make(chan time.Time, 1)
+	go func() {
+		defer close(stopped)
+		for deadline := time.Now().Add(2 * time.Minute); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+			if metric(t, b, `scalebox_requests_total{endpoint="exec_run",code="200"}`) >= 3 {
+				b.cmd.Process.Signal(syscall.SIGSTOP)
+				stopped <- time.Now()
+				return
+			}
+		}
+	}()
+	// Let the node go on before the test stops it (a stopped process
+	// ignores SIGTERM).
+	t.Cleanup(func() { b.cmd.Process.Signal(syscall.SIGCONT) })
+	start := time.Now()
+	rem := evalRun(t, filepath.Join(dir, "remote.json"), append(args, "--remote="+a.url+","+b.url, "--remote-stall-timeout", "2s")...)
+	finished := time.Now()
+	at, ok := <-stopped
+	if !ok || at.After(finished) {
+		t.Fatal("node b was not stopped while the evaluation ran")
+	}
+	t.Logf("b stopped %.1f s into the run, which ended %.1f s later", at.Sub(start).Seconds(), finished.Sub(at).Seconds())
+	if diff := cmp.Diff(comparable(t, local), comparable(t, rem)); diff != "" {
+		t.Errorf("with a node stalled, the report differs (-local +remote):\n%s", diff)
+	}
+	for _, u := range rem.Cluster.URLs {
+		if u.URL == b.url && u.Unreachable == 0 {
+			t.Errorf("the stalled node %s: %+v, want requests without an answer", b.url, u)
+		}
+	}
+	if rem.Summary.SystemErrors != 0 {
+		t.Errorf("%d system errors", rem.Summary.SystemErrors)
 	}
 }

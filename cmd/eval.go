@@ -66,6 +66,7 @@ type evalOptions struct {
 	// remoteTokenFile holds their bearer token.
 	remote          []string
 	remoteTokenFile string
+	remoteStall     time.Duration
 }
 
 // NewEvalCmd returns `scalebox eval`. runF replaces the run in tests.
@@ -172,6 +173,7 @@ evaluation.`,
 	f.StringVar(&o.endDate, "end-date", "", "LiveCodeBench: keep problems whose contest_date is at most this date, 00:00 (YYYY-MM-DD), as lcb_runner")
 	f.StringSliceVar(&o.remote, "remote", nil, "run the builds and tests on scalebox serve nodes: their URLs (comma-separated), or one nginx in front of them (docs/cluster.md); judging and the report stay here")
 	f.StringVar(&o.remoteTokenFile, "remote-token-file", "", "file holding the bearer token the --remote nodes want")
+	f.DurationVar(&o.remoteStall, "remote-stall-timeout", 2*time.Minute, "how long a --remote node may take to answer beyond its work's time limits before its tests move to other nodes")
 	f.StringVar(&o.generated, "generated", "", "where generated samples go (default: next to --out, REPORT.samples.jsonl)")
 	o.gen.add(f)
 	return c
@@ -457,6 +459,9 @@ func runEval(ctx context.Context, o *evalOptions) error {
 
 // startRemote connects to the --remote nodes.
 func (o *evalOptions) startRemote(ctx context.Context) (*cluster.Remote, error) {
+	if o.remoteStall <= 0 {
+		return nil, usageError("--remote-stall-timeout must be positive, not %v", o.remoteStall)
+	}
 	token := ""
 	if o.remoteTokenFile != "" {
 		data, err := os.ReadFile(o.remoteTokenFile)
@@ -465,7 +470,7 @@ func (o *evalOptions) startRemote(ctx context.Context) (*cluster.Remote, error) 
 		}
 		token = strings.TrimSpace(string(data))
 	}
-	r, err := cluster.NewRemote(ctx, cluster.RemoteOptions{URLs: o.remote, Token: token, Logger: o.g.logger()})
+	r, err := cluster.NewRemote(ctx, cluster.RemoteOptions{URLs: o.remote, Token: token, StallTimeout: o.remoteStall, Logger: o.g.logger()})
 	if err != nil {
 		return nil, fmt.Errorf("--remote: %w", err)
 	}
