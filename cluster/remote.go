@@ -49,7 +49,7 @@ type RemoteOptions struct {
 	// again. Zero means 2 minutes.
 	StallTimeout time.Duration
 	Client       *http.Client
-	Logger   *slog.Logger
+	Logger       *slog.Logger
 }
 
 // Remote is an eval.Executor that sends builds and tests to serve nodes:
@@ -87,8 +87,8 @@ type remoteNode struct {
 	jobsKnown, probing bool
 	// stalled is set when a request got no answer in time: the node
 	// gets no work until its /readyz answers again.
-	stalled bool
-	inflight           int
+	stalled  bool
+	inflight int
 	// downUntil: unreachable or refusing until then; backoff doubles.
 	downUntil time.Time
 	backoff   time.Duration
