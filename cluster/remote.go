@@ -366,6 +366,15 @@ func (r *Remote) down(n *remoteNode, atLeast time.Duration) {
 	n.downUntil = time.Now().Add(n.backoff)
 }
 
+// busy leaves out a node that refused work (503: its queue is full, or it
+// drains) for its Retry-After, without backing off further: it answered,
+// and it may have room a moment later.
+func (r *Remote) busy(n *remoteNode, retry time.Duration) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	n.downUntil = time.Now().Add(min(max(retry, 250*time.Millisecond), 5*time.Second))
+}
+
 func (r *Remote) up(n *remoteNode) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -495,15 +504,8 @@ func (r *Remote) do(ctx context.Context, path string, w wireBuild, body map[stri
 			}
 			return nil, err
 		}
-		limit := r.attemptTimeout(n, path, body, prebuild)
-		actx, cancel := context.WithTimeout(ctx, limit)
-		out, err := r.attempt(actx, n, path, w, body, prebuild)
-		stalled := err != nil && ctx.Err() == nil && errors.Is(actx.Err(), context.DeadlineExceeded)
-		cancel()
+		out, err := r.attempt(ctx, n, path, w, body, prebuild)
 		r.release(n)
-		if stalled {
-			err = &attemptError{kind: "stalled", msg: fmt.Sprintf("%s%s: no answer within %v", n.url, path, limit)}
-		}
 		if err == nil {
 			r.up(n)
 			r.mu.Lock()
@@ -540,7 +542,7 @@ func (r *Remote) do(ctx context.Context, path string, w wireBuild, body map[stri
 			r.mu.Lock()
 			n.refused++
 			r.mu.Unlock()
-			r.down(n, ae.retry)
+			r.busy(n, ae.retry)
 			avoid = n
 		case "missing":
 			// Evicted, or (behind nginx) uploaded to another node: send
@@ -594,21 +596,14 @@ func (r *Remote) do(ctx context.Context, path string, w wireBuild, body map[stri
 	return nil, fmt.Errorf("remote: gave up after repeated failures: %v", last)
 }
 
-// attemptTimeout is how long one attempt of a request to n may take: the
-// stall timeout over the wall caps of what the node may do for it (this
-// run and one queued before it, a build it has not yet made). A run without any cap has no
-// deadline but the caller's.
-func (r *Remote) attemptTimeout(n *remoteNode, path string, body map[string]any, prebuild *eval.BuildJob) time.Duration {
+// requestTimeout is how long a request to a node may take: the stall
+// timeout over the wall caps of what the node may do for it (a build; a
+// run and one queued before it). A run without any cap has no deadline
+// but the caller's.
+func (r *Remote) requestTimeout(path string, body map[string]any) time.Duration {
 	work := time.Duration(0)
 	if path == "/v1/exec/build" {
-		work += runner.DefaultCompileLimits.WallTime
-	} else if prebuild != nil {
-		r.mu.Lock()
-		_, built := n.built[prebuild.Key]
-		r.mu.Unlock()
-		if !built {
-			work += runner.DefaultCompileLimits.WallTime
-		}
+		work = runner.DefaultCompileLimits.WallTime
 	}
 	if lim, ok := body["limits"].(*runner.Limits); ok {
 		wall := lim.WallTime
@@ -623,6 +618,17 @@ func (r *Remote) attemptTimeout(n *remoteNode, path string, body map[string]any,
 	return work + r.opts.StallTimeout
 }
 
+// within runs f with a deadline d; a node that let it pass is stalled.
+func within(ctx context.Context, n *remoteNode, what string, d time.Duration, f func(context.Context) error) error {
+	sctx, cancel := context.WithTimeout(ctx, d)
+	defer cancel()
+	err := f(sctx)
+	if err != nil && ctx.Err() == nil && errors.Is(sctx.Err(), context.DeadlineExceeded) {
+		return &attemptError{kind: "stalled", msg: fmt.Sprintf("%s%s: no answer within %v", n.url, what, d)}
+	}
+	return err
+}
+
 // attempt sends the request to node n: first the blobs it lacks, and for
 // a run the program's build (once per node), then the request.
 func (r *Remote) attempt(ctx context.Context, n *remoteNode, path string, w wireBuild, body map[string]any, prebuild *eval.BuildJob) (*execOut, error) {
@@ -634,14 +640,18 @@ func (r *Remote) attempt(ctx context.Context, n *remoteNode, path string, w wire
 	if body["blobs"] == nil {
 		keys := slices.Sorted(maps.Keys(w.blobs))
 		for _, k := range keys {
-			if err := r.upload(ctx, n, k, w.blobs[k]); err != nil {
+			err := within(ctx, n, "/v1/blobs", r.opts.StallTimeout, func(ctx context.Context) error { return r.upload(ctx, n, k, w.blobs[k]) })
+			if err != nil {
 				return nil, err
 			}
 		}
 	}
 	if prebuild != nil {
 		inline, _ := body["blobs"].(map[string][]byte)
-		if err := r.buildOn(ctx, n, w, *prebuild, inline); err != nil {
+		err := within(ctx, n, "/v1/exec/build", r.requestTimeout("/v1/exec/build", nil), func(ctx context.Context) error {
+			return r.buildOn(ctx, n, w, *prebuild, inline)
+		})
+		if err != nil {
 			return nil, err
 		}
 	}
@@ -649,12 +659,18 @@ func (r *Remote) attempt(ctx context.Context, n *remoteNode, path string, w wire
 	if err != nil {
 		return nil, err
 	}
-	if w.watch != nil {
-		return r.stream(ctx, n.url+path, data, w.watch)
-	}
-	resp, err := r.send(ctx, "POST", n.url+path, data)
-	if err != nil {
-		return nil, err
+	var resp []byte
+	var streamed *execOut
+	err = within(ctx, n, path, r.requestTimeout(path, body), func(ctx context.Context) (err error) {
+		if w.watch != nil {
+			streamed, err = r.stream(ctx, n.url+path, data, w.watch)
+		} else {
+			resp, err = r.send(ctx, "POST", n.url+path, data)
+		}
+		return err
+	})
+	if err != nil || streamed != nil {
+		return streamed, err
 	}
 	var out execOut
 	if err := json.Unmarshal(resp, &out); err != nil {

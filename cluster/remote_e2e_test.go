@@ -252,14 +252,14 @@ func TestRemoteEvalNodeKilled(t *testing.T) {
 
 	a, b := startNode(t), startNode(t)
 	c := startNode(t, "--max-queue", "1")
-	// c's one place is held by a slow test for the first seconds.
+	// c's one place is held by a slow test until it refuses the evaluation.
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
 		for ctx.Err() == nil {
-			body := strings.NewReader(`{"code":"import time\ntime.sleep(4)","language":"python","run_timeout":30}`)
+			body := strings.NewReader(`{"code":"import time\ntime.sleep(60)","language":"python","run_timeout":90}`)
 			r, _ := http.NewRequestWithContext(ctx, "POST", c.url+"/run_code", body)
 			resp, err := http.DefaultClient.Do(r)
 			if err != nil {
@@ -295,8 +295,22 @@ func TestRemoteEvalNodeKilled(t *testing.T) {
 			}
 		}
 	}()
+	// Once c has refused the evaluation, it gets room (its slow test is
+	// cancelled with its request), so that it takes tests before the end.
+	refusedBefore := metric(t, c, `scalebox_rejected_requests_total{reason="queue_full"}`)
+	released := make(chan struct{})
+	go func() {
+		defer close(released)
+		defer cancel()
+		for deadline := time.Now().Add(2 * time.Minute); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+			if metric(t, c, `scalebox_rejected_requests_total{reason="queue_full"}`) > refusedBefore {
+				return
+			}
+		}
+	}()
 	rem := evalRun(t, filepath.Join(dir, "remote.json"), append(args, "--remote="+a.url+","+b.url+","+c.url)...)
 	finished := time.Now()
+	<-released
 	if at, ok := <-killed; !ok || at.After(finished) {
 		t.Fatal("node b was not killed while the evaluation ran")
 	}
@@ -421,7 +435,9 @@ func TestRemoteEvalNodeStalled(t *testing.T) {
 	go func() {
 		defer close(stopped)
 		for deadline := time.Now().Add(2 * time.Minute); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
-			if metric(t, b, `scalebox_requests_total{endpoint="exec_run",code="200"}`) >= 3 {
+			// Stopped with requests of the evaluation in it, once it has
+			// answered one.
+			if metric(t, b, `scalebox_requests_total{endpoint="exec_run",code="200"}`) >= 1 && metric(t, b, "scalebox_inflight_tests") > 0 {
 				b.cmd.Process.Signal(syscall.SIGSTOP)
 				stopped <- time.Now()
 				return

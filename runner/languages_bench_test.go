@@ -43,9 +43,14 @@ public class Solution {
 `,
 }
 
+// python3's is run in fresh interpreters and by the fork server.
+func init() {
+	benchPrograms["python3"] = "n = int(input())\nprint(sum(map(int, input().split()[:n])))\n"
+}
+
 const benchInput, benchOutput = "5\n1 2 3 4 5\n", "15\n"
 
-// BenchmarkLanguages measures, in one run, for C++ and Java: the one-off
+// BenchmarkLanguages measures, in one run, for C++, Java and Python: the one-off
 // prepare step, the compile time of a sample (median of three), the
 // compile-cache hit rate when every test of a sample asks for its build,
 // and tests per second of the built program run N times in the sandbox
@@ -53,7 +58,8 @@ const benchInput, benchOutput = "5\n1 2 3 4 5\n", "15\n"
 // one at a time, the variants interleaved run by run so that a change in
 // the machine's load hits them alike, and then each with one worker per
 // CPU. C++ is also compiled without the precompiled header, Java also run
-// without the class-data archive.
+// without the class-data archive, Python in fresh interpreters (the pool's
+// column) and by the fork server.
 //
 //	go test -run '^$' -bench Languages -benchtime 1x ./runner
 func BenchmarkLanguages(b *testing.B) {
@@ -71,6 +77,11 @@ func BenchmarkLanguages(b *testing.B) {
 		b.Skip(err)
 	}
 	b.Cleanup(func() { pool.Close() })
+	fresh, err := NewPool(Options{NoPythonForkServer: true})
+	if err != nil {
+		b.Skip(err)
+	}
+	b.Cleanup(func() { fresh.Close() })
 	langs, err := DefaultLanguages()
 	if err != nil {
 		b.Fatal(err)
@@ -85,7 +96,7 @@ func BenchmarkLanguages(b *testing.B) {
 	b.ResetTimer()
 	for iter := 0; iter < b.N; iter++ {
 		rows = nil
-		for _, id := range []string{"cpp", "java"} {
+		for _, id := range []string{"cpp", "java", "python3"} {
 			tc := f.toolchain(b, id)
 			files := map[string][]byte{tc.Lang.Source: []byte(benchPrograms[id])}
 
@@ -124,7 +135,14 @@ func BenchmarkLanguages(b *testing.B) {
 			}
 			// Each sandbox interleaved with bare runs: a per-run bwrap's
 			// teardown in between would slow the pool's runs too.
-			seq := []func() error{in(pool, p.Argv), bareRun(p)}
+			main := Sandbox(pool)
+			if id == "python3" {
+				main = fresh
+			}
+			seq := []func() error{in(main, p.Argv), bareRun(p)}
+			if id == "python3" {
+				seq = append(seq, in(pool, p.Argv))
+			}
 			noCDS := slices.DeleteFunc(slices.Clone(p.Argv), func(a string) bool { return strings.HasPrefix(a, "-XX:SharedArchiveFile=") })
 			if id == "java" {
 				seq = append(seq, in(pool, noCDS))
@@ -133,11 +151,11 @@ func BenchmarkLanguages(b *testing.B) {
 			bwrapRates := alternate(b, n, in(f.sb, p.Argv), bareRun(p))
 			// pool, bwrap, bare (the pool's pass), [pool without CDS]
 			rates := []float64{poolRates[0], bwrapRates[0], poolRates[1]}
-			if id == "java" {
+			if id == "java" || id == "python3" {
 				rates = append(rates, poolRates[2])
 			}
 			bwrapBare := bwrapRates[0] / bwrapRates[1]
-			poolPar := parallel(b, n, cpus, in(pool, p.Argv))
+			poolPar := parallel(b, n, cpus, in(main, p.Argv))
 			bwrapPar := parallel(b, n, cpus, in(f.sb, p.Argv))
 			barePar := parallel(b, n, cpus, bareRun(p))
 
@@ -158,6 +176,10 @@ func BenchmarkLanguages(b *testing.B) {
 			case "java":
 				b.ReportMetric(rates[0]/rates[3], "java-cds-speedup")
 				add("  without class-data archive", "-", "-", "", f1(rates[3]), "", "", "", "", "", "", "", "")
+			case "python3":
+				forkPar := parallel(b, n, cpus, in(pool, p.Argv))
+				b.ReportMetric(rates[3]/rates[2], "python3-fork/bare")
+				add("  by the fork server", "-", "-", "", f1(rates[3]), "", "", fmt.Sprintf("%.3f", rates[3]/rates[2]), "", f1(forkPar), "", "", fmt.Sprintf("%.3f", forkPar/barePar))
 			}
 		}
 	}
@@ -186,7 +208,11 @@ func (f *langFixture) compileTimes(b *testing.B, tcs []*Toolchain, source string
 	times := make([][]time.Duration, len(tcs))
 	for i := 0; i < k; i++ {
 		for j, tc := range tcs {
-			src := fmt.Sprintf("%s\n// copy %d %d\n", source, i, time.Now().UnixNano())
+			comment := "//"
+			if strings.HasPrefix(tc.Lang.ID, "python") {
+				comment = "#"
+			}
+			src := fmt.Sprintf("%s\n%s copy %d %d\n", source, comment, i, time.Now().UnixNano())
 			start := time.Now()
 			br, err := f.b.Build(context.Background(), tc, map[string][]byte{tc.Lang.Source: []byte(src)})
 			if err != nil || br.Program == nil || br.Cached {
