@@ -2,6 +2,7 @@ package eval
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	"github.com/scalebox-dev/scalebox/benchmarks"
@@ -27,6 +28,42 @@ type TLEConfirmation struct {
 	// first run was cut short by load, and its verdict is the
 	// confirmation's.
 	Overturned bool
+	// Alone says the run judged TLE had no other test of this engine
+	// beside it from start to end, as a confirmation would: it was not
+	// run again (a confirmation's extended limits change what it reports
+	// of a program past its limit, not the verdict).
+	Alone bool
+}
+
+// soloTracker tracks which test runs had the engine to themselves: a run
+// that starts while another runs marks both as shared.
+type soloTracker struct {
+	mu     sync.Mutex
+	active map[*soloRun]struct{}
+}
+
+type soloRun struct{ shared bool }
+
+func (t *soloTracker) start() *soloRun {
+	r := &soloRun{}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.active == nil {
+		t.active = map[*soloRun]struct{}{}
+	}
+	for o := range t.active {
+		o.shared, r.shared = true, true
+	}
+	t.active[r] = struct{}{}
+	return r
+}
+
+// end reports whether r ran alone.
+func (t *soloTracker) end(r *soloRun) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	delete(t.active, r)
+	return !r.shared
 }
 
 // confirmable reports whether a TLE should be confirmed: the program was

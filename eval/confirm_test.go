@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"testing"
+	"time"
 
 	"github.com/scalebox-dev/scalebox/judge"
 )
@@ -52,4 +53,38 @@ func TestTLEConfirmation(t *testing.T) {
 func jsonEscape(s string) string {
 	b, _ := json.Marshal(s)
 	return string(b[1 : len(b)-1])
+}
+
+// TestTLEAloneNotConfirmed: at -j 1 every run has the engine to itself,
+// as a confirmation would: a TLE is not run again, and the report says it
+// ran alone.
+func TestTLEAloneNotConfirmed(t *testing.T) {
+	sb := needSandbox(t)
+	b := newBench(t, "[limits]\ncpu_time = \"500ms\"\n", `{"task_id": "t", "kind": "stdio", "tests": [{"input": "", "output": "ok\n"}, {"input": "", "output": "ok\n"}]}`)
+	s := samples(t,
+		`{"task_id": "t", "solution": "print('ok')\n"}`,
+		`{"task_id": "t", "solution": "while True: pass\n"}`,
+	)
+	opts := options(t, sb, b, s)
+	opts.Jobs = 1
+	opts.ConfirmTLE = 0.2
+	res, err := Run(context.Background(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ok, loop := res.Samples[0], res.Samples[1]
+	if ok.Verdict != judge.AC {
+		t.Errorf("print: %s %q", ok.Verdict, ok.Message)
+	}
+	c := loop.Tests[0].Confirmation
+	if loop.Verdict != judge.TLE || c == nil || !c.Alone || c.Overturned || c.CPU < 500*time.Millisecond {
+		t.Errorf("loop: %s %q, confirmation %+v; want TLE that ran alone", loop.Verdict, loop.Message, c)
+	}
+	if res.Confirmations != 0 || res.ConfirmedAlone != 1 || res.ConfirmCPU != 0 {
+		t.Errorf("confirmations %d (CPU %v), alone %d; want 0 and 1", res.Confirmations, res.ConfirmCPU, res.ConfirmedAlone)
+	}
+	rep := BuildReport(res, opts, ReportInfo{})
+	if tc := rep.Timing.TLEConfirmations; tc == nil || tc.Count != 0 || tc.Alone != 1 {
+		t.Errorf("report: %+v", tc)
+	}
 }

@@ -80,6 +80,8 @@ type Engine struct {
 	// exclusive is held for reading by every test run and for writing by a
 	// TLE confirmation, which runs alone.
 	exclusive sync.RWMutex
+	// solo tracks whether a test run had the engine to itself.
+	solo soloTracker
 
 	mu     sync.Mutex
 	cond   *sync.Cond    // signalled when jobs appear or the engine closes
@@ -168,6 +170,7 @@ func (e *Engine) Do(ctx context.Context, memoryBytes int64, f func(ctx context.C
 		defer e.tests.Add(-1)
 		e.exclusive.RLock()
 		defer e.exclusive.RUnlock()
+		defer e.solo.end(e.solo.start())
 		ferr = f(s.ctx)
 	}
 	e.mu.Lock()
@@ -904,6 +907,9 @@ func (s *Submission) test(st *sampleState, i int) {
 
 	var r *runner.Result
 	var node string
+	// alone: the run that was judged had no other test of this engine
+	// beside it from start to end.
+	var alone bool
 	attempts, err := e.retry(tctx, func() error {
 		if x := e.opts.Executor; x != nil {
 			var err error
@@ -911,7 +917,11 @@ func (s *Submission) test(st *sampleState, i int) {
 			if run.Watch != nil {
 				j.Watch = run.Watch()
 			}
+			e.exclusive.RLock()
+			defer e.exclusive.RUnlock()
+			sr := e.solo.start()
 			r, node, err = x.Run(tctx, j)
+			alone = e.solo.end(sr)
 			return err
 		}
 		release, err := e.admit(tctx, lim.MemoryBytes)
@@ -924,7 +934,9 @@ func (s *Submission) test(st *sampleState, i int) {
 		}
 		e.exclusive.RLock()
 		defer e.exclusive.RUnlock()
+		sr := e.solo.start()
 		r, err = e.opts.Sandbox.Run(tctx, spec)
+		alone = e.solo.end(sr)
 		return err
 	})
 	tr := &TestResult{Index: i, Attempts: attempts, Group: run.Group, Inputs: run.Inputs, Node: node}
@@ -953,7 +965,10 @@ func (s *Submission) test(st *sampleState, i int) {
 		} else {
 			o = run.Judge(r)
 		}
-		if o.Verdict == judge.TLE && s.req.ConfirmTLE > 0 && confirmable(run, r, lim) {
+		if o.Verdict == judge.TLE && s.req.ConfirmTLE > 0 && confirmable(run, r, lim) && alone {
+			// It ran as a confirmation runs, alone: it confirms itself.
+			tr.Confirmation = &TLEConfirmation{FirstCPU: r.Usage.CPUTime, CPU: r.Usage.CPUTime, Alone: true}
+		} else if o.Verdict == judge.TLE && s.req.ConfirmTLE > 0 && confirmable(run, r, lim) {
 			if cr, co, c, ok := s.confirmTLE(tctx, st, run, lim, r); ok {
 				tr.Confirmation = c
 				if c.Overturned {

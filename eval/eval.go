@@ -90,6 +90,9 @@ type Result struct {
 	// found the first run cut short by load, ConfirmCPU their CPU time.
 	Confirmations, Overturned int
 	ConfirmCPU                time.Duration
+	// ConfirmedAlone counts the TLEs not run again because their run had
+	// the engine to itself (TLEConfirmation.Alone).
+	ConfirmedAlone int
 }
 
 // SampleResult is the judgement of one sample.
@@ -220,7 +223,9 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 			continue
 		}
 		if ev.Test != nil {
-			if c := ev.Test.Confirmation; c != nil {
+			if c := ev.Test.Confirmation; c != nil && c.Alone {
+				res.ConfirmedAlone++
+			} else if c != nil {
 				res.Confirmations++
 				res.ConfirmCPU += c.CPU
 				if c.Overturned {

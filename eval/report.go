@@ -108,8 +108,8 @@ func BuildReport(res *Result, opts Options, info ReportInfo) *report.Report {
 	if wall > 0 {
 		r.Timing.TestsPerSecond = round3(float64(res.TestsRun) / wall)
 	}
-	if res.Confirmations > 0 {
-		r.Timing.TLEConfirmations = &report.TLEConfirmations{Count: res.Confirmations, Overturned: res.Overturned, CPUSeconds: round3(res.ConfirmCPU.Seconds())}
+	if res.Confirmations > 0 || res.ConfirmedAlone > 0 {
+		r.Timing.TLEConfirmations = &report.TLEConfirmations{Count: res.Confirmations, Overturned: res.Overturned, CPUSeconds: round3(res.ConfirmCPU.Seconds()), Alone: res.ConfirmedAlone}
 	}
 	return r
 }
@@ -157,6 +157,7 @@ func SampleReport(s *SampleResult) report.Sample {
 					FirstCPUTimeMS: round3(float64(c.FirstCPU.Microseconds()) / 1000),
 					CPUTimeMS:      round3(float64(c.CPU.Microseconds()) / 1000),
 					Overturned:     c.Overturned,
+					Alone:          c.Alone,
 				}
 			}
 			if t.Status == runner.StatusExited {

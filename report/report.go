@@ -304,13 +304,22 @@ type TLEConfirmation struct {
 	// Overturned says the confirmation stayed within the original limits:
 	// the first run was cut short by load, and the confirmation decided.
 	Overturned bool `json:"overturned"`
+	// Alone says the run judged TLE had no other test of the run beside
+	// it, as a confirmation would: it was not run again, and the CPU times
+	// are its own.
+	Alone bool `json:"alone,omitempty"`
 }
 
 // TLEConfirmations sums up a run's TLE confirmations.
 type TLEConfirmations struct {
+	// Count is the confirmations run, Overturned those that found the first
+	// run cut short by load, CPUSeconds their CPU time.
 	Count      int     `json:"count"`
 	Overturned int     `json:"overturned"`
 	CPUSeconds float64 `json:"cpu_seconds"`
+	// Alone counts the TLEs whose run had no other test beside it: they
+	// needed no confirmation.
+	Alone int `json:"alone,omitempty"`
 }
 
 // SampleRef points at a sample in its file.
