@@ -26,7 +26,7 @@ demo: deps build
 # and pages) under test-artifacts/.
 SCALEBOX_TEST_ARTIFACTS ?= $(CURDIR)/test-artifacts
 test: deps lint
-	SCALEBOX_TEST_ARTIFACTS=$(SCALEBOX_TEST_ARTIFACTS) $(GO) test -race -count=1 -timeout 25m ./...
+	SCALEBOX_TEST_ARTIFACTS=$(SCALEBOX_TEST_ARTIFACTS) $(GO) test -race -count=1 -timeout 40m ./...
 	$(GO) test -count=1 -run '^TestClassifierCrossValidated$$' ./judgegen
 	$(MAKE) fuzz FUZZTIME=20000x SANDBOX_FUZZTIME=100x
 
