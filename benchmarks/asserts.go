@@ -134,7 +134,7 @@ func checkWatcher(prog *judge.CheckProgram) func([]byte) bool {
 // judgeCheckRun runs the decomposed test on the values the harness
 // reported.
 func judgeCheckRun(r *runner.Result, marker string, prog *judge.CheckProgram) Outcome {
-	lines, complete, err := ParseHarness(harnessStdout(r), marker)
+	lines, complete, err := ParseHarness(r.Stdout, marker)
 	if err != nil {
 		return harnessOutputError(r, err)
 	}

@@ -216,7 +216,7 @@ func casesPlan(b *Benchmark, p *Problem, code string, lang *runner.Language, opt
 // verdict (it ran out of time or memory, or crashed, on them). A sample
 // whose every case passed still needs the completion marker.
 func judgeCases(r *runner.Result, marker string, check caseCheck, accepted []bool) Outcome {
-	lines, complete, err := ParseHarness(harnessStdout(r), marker)
+	lines, complete, err := ParseHarness(r.Stdout, marker)
 	if err != nil {
 		return harnessOutputError(r, err)
 	}
@@ -295,7 +295,7 @@ func judgeCases(r *runner.Result, marker string, check caseCheck, accepted []boo
 
 // caseLimitRatio is the largest cpu/limit over the reported cases.
 func caseLimitRatio(r *runner.Result, marker string, limit float64) float64 {
-	lines, _, _ := ParseHarness(harnessStdout(r), marker)
+	lines, _, _ := ParseHarness(r.Stdout, marker)
 	ratio := 0.0
 	for _, l := range lines {
 		if l.I == nil {

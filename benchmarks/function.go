@@ -221,17 +221,6 @@ type HarnessLine struct {
 	CPU          float64         `json:"cpu"`
 }
 
-// harnessStdout is the output of a harness run to parse: all of it, but
-// for a run its watcher stopped, whose last line may be cut where the
-// sandbox stopped reading (the watcher decides on whole lines only, so
-// what follows the last newline is never part of the decision).
-func harnessStdout(r *runner.Result) []byte {
-	if r.Status != runner.StatusStopped {
-		return r.Stdout
-	}
-	return r.Stdout[:bytes.LastIndexByte(r.Stdout, '\n')+1]
-}
-
 // ParseHarness reads the harness's output lines up to the marker. complete
 // reports whether the marker was seen. A last line without its newline was
 // cut by the end of the process (a kill, a limit, a watcher's stop) in the
@@ -396,7 +385,7 @@ func (b *Benchmark) functionPlan(p *Problem, code string, lang *runner.Language,
 
 // limitRatio is the largest cpu/limit over the inputs the harness reported.
 func limitRatio(r *runner.Result, marker string, limits []float64) float64 {
-	lines, _, _ := ParseHarness(harnessStdout(r), marker)
+	lines, _, _ := ParseHarness(r.Stdout, marker)
 	ratio := 0.0
 	for _, l := range lines {
 		if l.I == nil || *l.I < 0 || *l.I >= len(limits) || limits[*l.I] <= 0 {
@@ -478,7 +467,7 @@ func inputPasses(r inputRef, raw json.RawMessage, check judge.EvalplusCheck) boo
 // limits were extended (a TLE confirmation): an input that used more is
 // TLE.
 func judgeChunk(r *runner.Result, marker string, refs []inputRef, check judge.EvalplusCheck, accepted []bool, cpuLimits []float64) (o Outcome, loaded bool) {
-	lines, complete, err := ParseHarness(harnessStdout(r), marker)
+	lines, complete, err := ParseHarness(r.Stdout, marker)
 	if err != nil {
 		return failAllOutcome(refs, harnessOutputError(r, err)), false
 	}

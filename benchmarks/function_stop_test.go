@@ -1,32 +1,23 @@
 package benchmarks
 
-import (
-	"testing"
+import "testing"
 
-	"github.com/scalebox-dev/scalebox/runner"
-)
-
-// TestHarnessStdoutStopped: a run its watcher stopped may end in half a
-// line (the sandbox stopped reading mid-line); that half is not the
-// program's output and must not make the harness output unreadable (an RE
-// instead of the failure that stopped the run).
-func TestHarnessStdoutStopped(t *testing.T) {
+// TestParseHarnessCutLastLine: a run may end in half a line, whether its
+// watcher stopped it (the sandbox stopped reading mid-line), a limit killed
+// it, or it exited while the harness wrote; that half is not a result and
+// must not make the harness output unreadable (an RE instead of the
+// failure that ended the run). The whole lines before it stand.
+func TestParseHarnessCutLastLine(t *testing.T) {
 	out := []byte("{\"ready\": true}\n{\"i\": 0, \"out\": \"1\"}\n{\"i\": 1, \"ou")
-	stopped := &runner.Result{Status: runner.StatusStopped, Stdout: out}
-	lines, _, err := ParseHarness(harnessStdout(stopped), "marker")
-	if err != nil || len(lines) != 2 {
-		t.Errorf("stopped run: %d lines, %v; want the 2 whole ones", len(lines), err)
+	lines, complete, err := ParseHarness(out, "marker")
+	if err != nil || complete || len(lines) != 2 {
+		t.Errorf("cut run: %d lines, complete %v, %v; want the 2 whole ones", len(lines), complete, err)
 	}
-	// A run that ended otherwise (killed at a limit, or exited while the
-	// harness wrote) loses its cut line as well: the inputs before it
-	// stand, the cut one has no result (ParseHarness drops it).
-	for _, st := range []runner.Status{runner.StatusExited, runner.StatusTimeLimit} {
-		r := &runner.Result{Status: st, Stdout: out}
-		if lines, _, err := ParseHarness(harnessStdout(r), "marker"); err != nil || len(lines) != 2 {
-			t.Errorf("%s run: %d lines, %v; want the 2 whole ones", st, len(lines), err)
-		}
+	if lines, _, err := ParseHarness([]byte("{\"rea"), "marker"); err != nil || len(lines) != 0 {
+		t.Errorf("no whole line: %d lines, %v", len(lines), err)
 	}
-	if got := harnessStdout(&runner.Result{Status: runner.StatusStopped, Stdout: []byte("{\"rea")}); len(got) != 0 {
-		t.Errorf("no whole line: %q", got)
+	// The marker itself may end the output without its newline.
+	if _, complete, err := ParseHarness([]byte("{\"ready\": true}\nmarker"), "marker"); err != nil || !complete {
+		t.Errorf("marker without newline: complete %v, %v", complete, err)
 	}
 }

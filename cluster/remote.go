@@ -779,20 +779,9 @@ func (r *Remote) upload(ctx context.Context, n *remoteNode, key string, data []b
 func (r *Remote) stream(ctx context.Context, url string, body []byte, watch func([]byte) bool) (*execOut, error) {
 	sctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	req, err := http.NewRequestWithContext(sctx, "POST", url, bytes.NewReader(body))
+	resp, err := r.do1(sctx, "POST", url, body)
 	if err != nil {
 		return nil, err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	if r.opts.Token != "" {
-		req.Header.Set("Authorization", "Bearer "+r.opts.Token)
-	}
-	resp, err := r.opts.Client.Do(req)
-	if err != nil {
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
-		return nil, &attemptError{kind: "unreachable", msg: err.Error()}
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
@@ -839,8 +828,9 @@ func (r *Remote) stream(ctx context.Context, url string, body []byte, watch func
 	}
 }
 
-// send makes one HTTP request and sorts its failures.
-func (r *Remote) send(ctx context.Context, method, url string, body []byte) ([]byte, error) {
+// do1 sends one JSON request with the token; a failure to get an answer
+// is the node's (unreachable) unless ctx ended.
+func (r *Remote) do1(ctx context.Context, method, url string, body []byte) (*http.Response, error) {
 	req, err := http.NewRequestWithContext(ctx, method, url, bytes.NewReader(body))
 	if err != nil {
 		return nil, err
@@ -855,6 +845,15 @@ func (r *Remote) send(ctx context.Context, method, url string, body []byte) ([]b
 			return nil, ctx.Err()
 		}
 		return nil, &attemptError{kind: "unreachable", msg: err.Error()}
+	}
+	return resp, nil
+}
+
+// send makes one HTTP request and sorts its failures.
+func (r *Remote) send(ctx context.Context, method, url string, body []byte) ([]byte, error) {
+	resp, err := r.do1(ctx, method, url, body)
+	if err != nil {
+		return nil, err
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, 1<<30))

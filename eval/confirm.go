@@ -110,22 +110,16 @@ func (s *Submission) confirmTLE(ctx context.Context, st *sampleState, run benchm
 	if crun.Watch != nil {
 		spec.Watch = crun.Watch()
 	}
+	// No other test of this engine runs meanwhile (on a remote node:
+	// alone among this engine's tests, not the node's).
 	var err error
+	e.exclusive.Lock()
 	if x := e.opts.Executor; x != nil {
-		// On a node: alone among this engine's tests, not the node's.
-		e.exclusive.Lock()
-		j := RunJob{Build: st.exec, Stdin: crun.Stdin, Limits: climits}
-		if crun.Watch != nil {
-			j.Watch = crun.Watch()
-		}
-		r, _, err = x.Run(ctx, j)
-		e.exclusive.Unlock()
+		r, _, err = x.Run(ctx, RunJob{Build: st.exec, Stdin: crun.Stdin, Limits: climits, Watch: spec.Watch})
 	} else {
-		// No other test of this engine runs meanwhile.
-		e.exclusive.Lock()
 		r, err = e.opts.Sandbox.Run(ctx, spec)
-		e.exclusive.Unlock()
 	}
+	e.exclusive.Unlock()
 	if err != nil {
 		return nil, benchmarks.Outcome{}, nil, false
 	}

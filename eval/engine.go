@@ -168,10 +168,7 @@ func (e *Engine) Do(ctx context.Context, memoryBytes int64, f func(ctx context.C
 		defer release()
 		e.tests.Add(1)
 		defer e.tests.Add(-1)
-		e.exclusive.RLock()
-		defer e.exclusive.RUnlock()
-		defer e.solo.end(e.solo.start())
-		ferr = f(s.ctx)
+		e.asTest(func() { ferr = f(s.ctx) })
 	}
 	e.mu.Lock()
 	if e.closed {
@@ -198,6 +195,16 @@ func (e *Engine) Do(ctx context.Context, memoryBytes int64, f func(ctx context.C
 		return errors.New("eval: the engine is closed")
 	}
 	return ferr
+}
+
+// asTest runs f as a test run: beside other tests, never beside a TLE
+// confirmation. It reports whether no other test ran meanwhile.
+func (e *Engine) asTest(f func()) (alone bool) {
+	e.exclusive.RLock()
+	defer e.exclusive.RUnlock()
+	sr := e.solo.start()
+	f()
+	return e.solo.end(sr)
 }
 
 // Sandbox is the sandbox the engine runs tests in.
@@ -917,11 +924,7 @@ func (s *Submission) test(st *sampleState, i int) {
 			if run.Watch != nil {
 				j.Watch = run.Watch()
 			}
-			e.exclusive.RLock()
-			defer e.exclusive.RUnlock()
-			sr := e.solo.start()
-			r, node, err = x.Run(tctx, j)
-			alone = e.solo.end(sr)
+			alone = e.asTest(func() { r, node, err = x.Run(tctx, j) })
 			return err
 		}
 		release, err := e.admit(tctx, lim.MemoryBytes)
@@ -932,11 +935,7 @@ func (s *Submission) test(st *sampleState, i int) {
 		if run.Watch != nil {
 			spec.Watch = run.Watch()
 		}
-		e.exclusive.RLock()
-		defer e.exclusive.RUnlock()
-		sr := e.solo.start()
-		r, err = e.opts.Sandbox.Run(tctx, spec)
-		alone = e.solo.end(sr)
+		alone = e.asTest(func() { r, err = e.opts.Sandbox.Run(tctx, spec) })
 		return err
 	})
 	tr := &TestResult{Index: i, Attempts: attempts, Group: run.Group, Inputs: run.Inputs, Node: node}
