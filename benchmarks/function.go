@@ -329,15 +329,23 @@ func (b *Benchmark) functionPlan(p *Problem, code string, lang *runner.Language,
 		if err != nil {
 			return nil, err
 		}
-		loaded := []string(nil)
-		if start == 0 {
-			loaded = empty
-			groups = append(groups, empty...)
-		}
-		// chunkRun is the chunk's run with its inputs' time limits (and the
-		// process's) multiplied by factor, judged against the original
-		// limits (factor 1: the run itself).
-		chunkRun := func(factor float64) Run {
+		test := len(plan.Runs)
+		// part is the run of the chunk's inputs [from, to) with their time
+		// limits (and the process's) multiplied by factor, judged against
+		// the original limits (factor 1: the chunk's own run).
+		var part func(from, to int, factor float64) Run
+		part = func(from, to int, factor float64) Run {
+			refs, limits := refs[from:to], limits[from:to]
+			var names, loaded []string
+			for _, r := range refs {
+				if len(names) == 0 || names[len(names)-1] != r.g.Name {
+					names = append(names, r.g.Name)
+				}
+			}
+			if start == 0 && from == 0 {
+				loaded = empty
+				names = append(names, empty...)
+			}
 			runLimits, procLimits := limits, lim
 			var judged []float64 // limits the judge holds inputs to; nil: the harness's
 			if factor != 1 {
@@ -353,10 +361,13 @@ func (b *Benchmark) functionPlan(p *Problem, code string, lang *runner.Language,
 			// so the final judgement does not decode and compare them again.
 			memo := new([]bool) // nil: no watcher
 			run := Run{
-				Test: len(plan.Runs), Group: strings.Join(groups, "+"), Groups: groups, Inputs: len(refs),
-				Stdin: p.harnessSpec(marker, "run", inputs, runLimits, false, b.Config.Python.Packages), Limits: &procLimits,
+				Test: test, Group: strings.Join(names, "+"), Groups: names, Inputs: len(refs),
+				Stdin: p.harnessSpec(marker, "run", inputs[from:to], runLimits, false, b.Config.Python.Packages), Limits: &procLimits,
 				Judge: func(r *runner.Result) Outcome {
 					o, ok := judgeChunk(r, marker, refs, check, *memo, judged)
+					if o.Input >= 0 {
+						o.Input += from
+					}
 					o.LimitRatio = limitRatio(r, marker, limits)
 					for _, g := range loaded {
 						// Like evalplus, a group without inputs passes when
@@ -367,6 +378,7 @@ func (b *Benchmark) functionPlan(p *Problem, code string, lang *runner.Language,
 					}
 					return o
 				},
+				Part: part,
 			}
 			if opts.EarlyStop {
 				run.Watch = func() func([]byte) bool {
@@ -376,8 +388,8 @@ func (b *Benchmark) functionPlan(p *Problem, code string, lang *runner.Language,
 			}
 			return run
 		}
-		run := chunkRun(1)
-		run.Confirm = chunkRun
+		run := part(0, len(refs), 1)
+		run.Confirm = func(factor float64) Run { return part(0, len(refs), factor) }
 		plan.Runs = append(plan.Runs, run)
 	}
 	return plan, nil
@@ -499,9 +511,9 @@ func judgeChunk(r *runner.Result, marker string, refs []inputRef, check judge.Ev
 		if o, decided := harnessOutcome(r); decided && o.Verdict != judge.RE {
 			return failAll(o), false
 		}
-		return Outcome{Verdict: judge.SE, Message: "the harness failed before running the program: " + tail(r.Stderr, 512)}, false
+		return Outcome{Verdict: judge.SE, Message: "the harness failed before running the program: " + tail(r.Stderr, 512), Input: -1}, false
 	}
-	out := Outcome{Verdict: judge.AC}
+	out := Outcome{Verdict: judge.AC, Input: -1}
 	groups := map[string]bool{}
 	decided := false // out holds the first failure
 	watched := accepted != nil
@@ -525,6 +537,7 @@ func judgeChunk(r *runner.Result, marker string, refs []inputRef, check judge.Ev
 			// groups after it are undecided.
 			if !decided {
 				out, decided, failed = o, true, name
+				out.Input = k
 			}
 			groups[name] = false
 			for _, later := range refs[k+1:] {
@@ -540,12 +553,13 @@ func judgeChunk(r *runner.Result, marker string, refs []inputRef, check judge.Ev
 		groups[name] = false
 		if !decided {
 			out, decided, failed = o, true, name
+			out.Input = k
 		}
 	}
 	out.Groups = groups
 	if !decided && !complete {
 		if o, ok := harnessOutcome(r); ok {
-			o.Groups, o.Group = out.Groups, refs[len(refs)-1].g.Name
+			o.Groups, o.Group, o.Input = out.Groups, refs[len(refs)-1].g.Name, -1
 			return o, true
 		}
 	}
@@ -554,7 +568,7 @@ func judgeChunk(r *runner.Result, marker string, refs []inputRef, check judge.Ev
 
 // failAllOutcome is o for a chunk whose every input failed with it.
 func failAllOutcome(refs []inputRef, o Outcome) Outcome {
-	o.Group = refs[0].g.Name
+	o.Group, o.Input = refs[0].g.Name, -1
 	o.Groups = map[string]bool{}
 	for _, ref := range refs {
 		o.Groups[ref.g.Name] = false
@@ -583,7 +597,9 @@ func judgeInput(r *runner.Result, complete bool, l *HarnessLine, ref inputRef, c
 	}
 	switch {
 	case l.Timeout || over:
-		return fail(judge.TLE, "CPU time limit exceeded"), true
+		o := fail(judge.TLE, "CPU time limit exceeded")
+		o.Stopped = l.Timeout
+		return o, true
 	case l.Error != nil:
 		return fail(judge.RE, *l.Error), true
 	case ref.g.Reference[ref.idx].Err != "":

@@ -73,6 +73,12 @@ type Run struct {
 	// needs the margin is TLE. Without it the engine extends the
 	// process's limits and compares its CPU time.
 	Confirm func(factor float64) Run
+	// Part, when set, is the run of the test's inputs [from, to) with their
+	// time limits multiplied by factor and held, when judged, to the
+	// original ones (as Confirm's); its outcome's Groups are those of its
+	// inputs, and Input counts from the test's first input. A TLE can then
+	// be confirmed input by input (function problems).
+	Part func(from, to int, factor float64) Run
 }
 
 // Outcome is a test's verdict with an explanation for people.
@@ -89,6 +95,13 @@ type Outcome struct {
 	// (function problems; 1 or more for an input that timed out). It shows
 	// how close to the limit a verdict was.
 	LimitRatio float64
+	// Stopped says a TLE is the harness's own timer stopping an input at
+	// the limit the run was given, not an input that finished past the
+	// limit a judge holds it to (a run whose limits were extended).
+	Stopped bool
+	// Input is the index of the input that decided the verdict among the
+	// run's inputs, -1 for none or the whole run (runs with Part).
+	Input int
 	// Case is the failing test's or input's data, for reports: nil when
 	// the outcome passed or the run has no single input to show (an
 	// assert program, a MultiPL-E test file, a program that did not load).

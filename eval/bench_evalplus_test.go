@@ -73,6 +73,8 @@ func BenchmarkEvalplusWorkloads(b *testing.B) {
 					fmt.Printf("  %-24s wall %6.1f s (evalplus: %s); CPU %6.1f s in all: %6.1f s in the processes it started (%5.1f s of it the judged programs' own), %5.1f s in scalebox; %d samples, %d inputs, %.0f inputs/s\n",
 						be.name, wall.Seconds(), evalplusWall[c.bench], (self + children).Seconds(), children.Seconds(), sandboxed.Seconds(), self.Seconds(),
 						len(res.Samples), inputs, float64(inputs)/wall.Seconds())
+					fmt.Printf("  %-24s TLEs: %d confirmed alone (%.1f CPU s, %d overturned), %d past the load allowance, %d ran alone\n",
+						"", res.Confirmations, res.ConfirmCPU.Seconds(), res.Overturned, res.PastAllowance, res.ConfirmedAlone)
 				}
 				ratio := walls[1].Seconds() / walls[0].Seconds()
 				b.ReportMetric(ratio, "pool/bwrap-wall")

@@ -310,6 +310,12 @@ type Request struct {
 	// the test runs again with no other test of the engine running, its
 	// time limits extended by this fraction (0.2: 20%).
 	ConfirmTLE float64
+	// LoadAllowance, when above 1 and TLEs are confirmed, lets a test that
+	// may run beside others use this many times its time limits, judged
+	// against its own: a TLE that ran past the allowance is final (load
+	// cannot slow a program that much), one that stopped within it is
+	// confirmed (see TLEConfirmation.PastAllowance).
+	LoadAllowance float64
 	// Feed, when set, brings more samples while the submission runs
 	// (samples a model is generating): each is scheduled as soon as it is
 	// received, after those already waiting, as if it had been in
@@ -889,22 +895,18 @@ func knownLanguage(r *runner.Resolver, id string) bool {
 // test runs one test of a built sample, judges it and records it.
 func (s *Submission) test(st *sampleState, i int) {
 	e, ctx := s.e, s.ctx
+	// run is the test as planned, lim its limits; first is what runs
+	// first, runLim its limits: the same, or extended by the load
+	// allowance and held to lim when judged.
 	run := st.plan.Runs[i]
 	lim := s.req.Benchmark.BaseLimits()
 	if run.Limits != nil {
 		lim = *run.Limits
 	}
-	spec := &runner.Spec{
-		Args:   st.argv,
-		Env:    st.prog.Env,
-		Dir:    runner.WorkDir,
-		Mounts: st.prog.Mounts,
-		Stdin:  run.Stdin,
-		Limits: lim,
-	}
-	if s.req.KeepOutput {
-		// Fetched files are not judged: read them only to return them.
-		spec.Fetch = run.Fetch
+	first, runLim := run, lim
+	allow := s.loadAllowance()
+	if allow > 1 {
+		first, runLim = extendRun(run, lim, allow)
 	}
 	tctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -912,32 +914,9 @@ func (s *Submission) test(st *sampleState, i int) {
 	st.cancels[i] = cancel
 	e.mu.Unlock()
 
-	var r *runner.Result
-	var node string
 	// alone: the run that was judged had no other test of this engine
 	// beside it from start to end.
-	var alone bool
-	attempts, err := e.retry(tctx, func() error {
-		if x := e.opts.Executor; x != nil {
-			var err error
-			j := RunJob{Build: st.exec, Stdin: run.Stdin, Limits: lim}
-			if run.Watch != nil {
-				j.Watch = run.Watch()
-			}
-			alone = e.asTest(func() { r, node, err = x.Run(tctx, j) })
-			return err
-		}
-		release, err := e.admit(tctx, lim.MemoryBytes)
-		if err != nil {
-			return err
-		}
-		defer release()
-		if run.Watch != nil {
-			spec.Watch = run.Watch()
-		}
-		alone = e.asTest(func() { r, err = e.opts.Sandbox.Run(tctx, spec) })
-		return err
-	})
+	r, node, alone, attempts, err := s.runTest(tctx, st, first, runLim)
 	tr := &TestResult{Index: i, Attempts: attempts, Group: run.Group, Inputs: run.Inputs, Node: node}
 	switch {
 	case err != nil && ctx.Err() != nil:
@@ -959,19 +938,29 @@ func (s *Submission) test(st *sampleState, i int) {
 		tr.Verdict, tr.Message = judge.SE, fmt.Sprintf("sandbox failed after %d attempts: %v", attempts, err)
 	default:
 		var o benchmarks.Outcome
-		if run.JudgeContext != nil {
-			o = run.JudgeContext(tctx, r)
+		// past: the run was stopped at the limits it ran under, extended
+		// by the load allowance.
+		past := false
+		if allow > 1 {
+			r, o, past = judgeExtended(tctx, first, r, lim)
 		} else {
-			o = run.Judge(r)
+			o = judgeRun(tctx, run, r)
 		}
-		if o.Verdict == judge.TLE && s.req.ConfirmTLE > 0 && confirmable(run, r, lim) && alone {
-			// It ran as a confirmation runs, alone: it confirms itself.
-			tr.Confirmation = &TLEConfirmation{FirstCPU: r.Usage.CPUTime, CPU: r.Usage.CPUTime, Alone: true}
-		} else if o.Verdict == judge.TLE && s.req.ConfirmTLE > 0 && confirmable(run, r, lim) {
-			if cr, co, c, ok := s.confirmTLE(tctx, st, run, lim, r); ok {
-				tr.Confirmation = c
-				if c.Overturned {
-					r, o = cr, co
+		if o.Verdict == judge.TLE && s.req.ConfirmTLE > 0 && confirmable(run, r, lim) {
+			switch {
+			case alone:
+				// It ran as a confirmation runs, alone: it confirms itself.
+				tr.Confirmation = &TLEConfirmation{FirstCPU: r.Usage.CPUTime, CPU: r.Usage.CPUTime, Alone: true}
+			case past:
+				tr.Confirmation = &TLEConfirmation{FirstCPU: r.Usage.CPUTime, CPU: r.Usage.CPUTime, PastAllowance: true}
+			case run.Part != nil && o.Input >= 0 && o.Input < run.Inputs:
+				r, o, tr.Confirmation = s.confirmInputs(tctx, st, run, lim, r, o, allow)
+			default:
+				if cr, co, c, ok := s.confirmTLE(tctx, st, run, lim, r); ok {
+					tr.Confirmation = c
+					if c.Overturned {
+						r, o = cr, co
+					}
 				}
 			}
 		}
@@ -1002,6 +991,47 @@ func (s *Submission) test(st *sampleState, i int) {
 		}
 	}
 	s.finishRunLocked(st)
+}
+
+// runTest runs x, a test's run or part of it, under lim as a test: beside
+// other tests (never beside a TLE confirmation), its memory admitted,
+// retried after system errors. alone says no other test ran meanwhile.
+func (s *Submission) runTest(ctx context.Context, st *sampleState, x benchmarks.Run, lim runner.Limits) (r *runner.Result, node string, alone bool, attempts int, err error) {
+	e := s.e
+	spec := &runner.Spec{
+		Args:   st.argv,
+		Env:    st.prog.Env,
+		Dir:    runner.WorkDir,
+		Mounts: st.prog.Mounts,
+		Stdin:  x.Stdin,
+		Limits: lim,
+	}
+	if s.req.KeepOutput {
+		// Fetched files are not judged: read them only to return them.
+		spec.Fetch = x.Fetch
+	}
+	attempts, err = e.retry(ctx, func() error {
+		if ex := e.opts.Executor; ex != nil {
+			var err error
+			j := RunJob{Build: st.exec, Stdin: x.Stdin, Limits: lim}
+			if x.Watch != nil {
+				j.Watch = x.Watch()
+			}
+			alone = e.asTest(func() { r, node, err = ex.Run(ctx, j) })
+			return err
+		}
+		release, err := e.admit(ctx, lim.MemoryBytes)
+		if err != nil {
+			return err
+		}
+		defer release()
+		if x.Watch != nil {
+			spec.Watch = x.Watch()
+		}
+		alone = e.asTest(func() { r, err = e.opts.Sandbox.Run(ctx, spec) })
+		return err
+	})
+	return r, node, alone, attempts, err
 }
 
 // admit waits until a run with the given memory limit fits in the memory

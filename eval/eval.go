@@ -45,6 +45,12 @@ type Options struct {
 	// the test runs again alone with its time limits extended by this
 	// fraction (0.2: 20%). Zero turns confirmation off.
 	ConfirmTLE float64
+	// LoadAllowance, when above 1 (and ConfirmTLE positive), extends the
+	// time limits of a test's first run by this factor when other tests may
+	// run beside it; the run is judged against its own limits, and a TLE
+	// that went past the allowance is not confirmed (see
+	// TLEConfirmation.PastAllowance).
+	LoadAllowance float64
 	// Skip, when set, leaves out samples that are already judged (a
 	// resumed run); they are neither run nor returned.
 	Skip func(taskID string, index int) bool
@@ -86,13 +92,15 @@ type Result struct {
 	TestsRun    int
 	Started     time.Time
 	Wall        time.Duration
-	// Confirmations counts the TLE confirmations, Overturned those that
-	// found the first run cut short by load, ConfirmCPU their CPU time.
+	// Confirmations counts the TLEs confirmed by running alone, Overturned
+	// those found cut short by load, ConfirmCPU the CPU time of the runs
+	// alone.
 	Confirmations, Overturned int
 	ConfirmCPU                time.Duration
 	// ConfirmedAlone counts the TLEs not run again because their run had
-	// the engine to itself (TLEConfirmation.Alone).
-	ConfirmedAlone int
+	// the engine to itself (TLEConfirmation.Alone), PastAllowance those
+	// stopped past the load allowance (TLEConfirmation.PastAllowance).
+	ConfirmedAlone, PastAllowance int
 }
 
 // SampleResult is the judgement of one sample.
@@ -203,7 +211,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	}
 	defer e.Close()
 	res := &Result{Started: time.Now()}
-	sub, err := e.Submit(ctx, Request{Benchmark: opts.Benchmark, Samples: opts.Samples, EarlyStop: opts.EarlyStop, Skip: opts.Skip, Feed: opts.Feed, ConfirmTLE: opts.ConfirmTLE})
+	sub, err := e.Submit(ctx, Request{Benchmark: opts.Benchmark, Samples: opts.Samples, EarlyStop: opts.EarlyStop, Skip: opts.Skip, Feed: opts.Feed, ConfirmTLE: opts.ConfirmTLE, LoadAllowance: opts.LoadAllowance})
 	if err != nil {
 		return nil, err
 	}
@@ -223,13 +231,19 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 			continue
 		}
 		if ev.Test != nil {
-			if c := ev.Test.Confirmation; c != nil && c.Alone {
-				res.ConfirmedAlone++
-			} else if c != nil {
-				res.Confirmations++
-				res.ConfirmCPU += c.CPU
-				if c.Overturned {
-					res.Overturned++
+			if c := ev.Test.Confirmation; c != nil {
+				switch {
+				case c.Alone:
+					res.ConfirmedAlone++
+				case c.PastAllowance && c.Runs == 0:
+					res.PastAllowance++
+				}
+				if c.Runs > 0 {
+					res.Confirmations++
+					res.ConfirmCPU += c.CPU
+					if c.Overturned {
+						res.Overturned++
+					}
 				}
 			}
 			res.TestsRun++

@@ -133,6 +133,7 @@ func parityOptionsIn(t testing.TB, c parityCase, sb runner.Sandbox) Options {
 	// As the command line does by default: a TLE is final only once
 	// confirmed, so that verdicts do not depend on the machine's load.
 	opts.ConfirmTLE = 0.2
+	opts.LoadAllowance = 2
 	return opts
 }
 

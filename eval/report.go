@@ -45,6 +45,7 @@ func BuildReport(res *Result, opts Options, info ReportInfo) *report.Report {
 			EarlyStop:     earlyStopName(opts.EarlyStop),
 			Retries:       opts.Retries,
 			ConfirmTLE:    opts.ConfirmTLE,
+			LoadAllowance: reportedAllowance(opts),
 		},
 		Sandbox: report.Sandbox{
 			Backend:   info.Sandbox.Backend,
@@ -108,10 +109,19 @@ func BuildReport(res *Result, opts Options, info ReportInfo) *report.Report {
 	if wall > 0 {
 		r.Timing.TestsPerSecond = round3(float64(res.TestsRun) / wall)
 	}
-	if res.Confirmations > 0 || res.ConfirmedAlone > 0 {
-		r.Timing.TLEConfirmations = &report.TLEConfirmations{Count: res.Confirmations, Overturned: res.Overturned, CPUSeconds: round3(res.ConfirmCPU.Seconds()), Alone: res.ConfirmedAlone}
+	if res.Confirmations > 0 || res.ConfirmedAlone > 0 || res.PastAllowance > 0 {
+		r.Timing.TLEConfirmations = &report.TLEConfirmations{Count: res.Confirmations, Overturned: res.Overturned, CPUSeconds: round3(res.ConfirmCPU.Seconds()), Alone: res.ConfirmedAlone, PastAllowance: res.PastAllowance}
 	}
 	return r
+}
+
+// reportedAllowance is the load allowance the run asked for: none without
+// TLE confirmation.
+func reportedAllowance(opts Options) float64 {
+	if opts.ConfirmTLE <= 0 || opts.LoadAllowance <= 1 {
+		return 0
+	}
+	return opts.LoadAllowance
 }
 
 func earlyStopName(on bool) string {
@@ -158,6 +168,8 @@ func SampleReport(s *SampleResult) report.Sample {
 					CPUTimeMS:      round3(float64(c.CPU.Microseconds()) / 1000),
 					Overturned:     c.Overturned,
 					Alone:          c.Alone,
+					PastAllowance:  c.PastAllowance,
+					Runs:           c.Runs,
 				}
 			}
 			if t.Status == runner.StatusExited {

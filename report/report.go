@@ -94,6 +94,10 @@ type Run struct {
 	// when it was confirmed by running the test again alone (0.2: 20%);
 	// zero when TLEs were not confirmed.
 	ConfirmTLE float64 `json:"confirm_tle"`
+	// LoadAllowance is the factor by which a test's time limits were
+	// extended in its first run when other tests could run beside it (a
+	// TLE stopped there was not confirmed); absent when they were not.
+	LoadAllowance float64 `json:"load_allowance,omitempty"`
 }
 
 // Sandbox records the isolation and the limits of each test.
@@ -308,6 +312,14 @@ type TLEConfirmation struct {
 	// it, as a confirmation would: it was not run again, and the CPU times
 	// are its own.
 	Alone bool `json:"alone,omitempty"`
+	// PastAllowance says the run judged TLE ran with its time limits
+	// extended by the load allowance and was stopped there: it was not run
+	// again, and the CPU times are its own.
+	PastAllowance bool `json:"past_allowance,omitempty"`
+	// Runs counts the runs alone (absent: none); more than one when a
+	// function problem's inputs were confirmed one by one, CPUTimeMS then
+	// their sum.
+	Runs int `json:"runs,omitempty"`
 }
 
 // TLEConfirmations sums up a run's TLE confirmations.
@@ -320,6 +332,9 @@ type TLEConfirmations struct {
 	// Alone counts the TLEs whose run had no other test beside it: they
 	// needed no confirmation.
 	Alone int `json:"alone,omitempty"`
+	// PastAllowance counts the TLEs stopped past the load allowance: they
+	// needed no confirmation.
+	PastAllowance int `json:"past_allowance,omitempty"`
 }
 
 // SampleRef points at a sample in its file.

@@ -418,13 +418,13 @@ func (l *launcher) classify(ctx context.Context, res *Result, ws syscall.WaitSta
 		res.Note = fmt.Sprintf("memory limit %s exceeded", formatBytes(lim.MemoryBytes))
 	case why == killCPU:
 		res.Status = StatusTimeLimit
-		res.Note = timeLimitNote(lim)
+		res.Note = TimeLimitNote(lim)
 	case why == killWall:
 		res.Status = StatusWallLimit
-		res.Note = timeLimitNote(lim)
+		res.Note = TimeLimitNote(lim)
 	case lim.CPUTime > 0 && res.Usage.CPUTime > lim.CPUTime:
 		res.Status = StatusTimeLimit
-		res.Note = timeLimitNote(lim)
+		res.Note = TimeLimitNote(lim)
 	case ws.Signaled():
 		res.Status, res.Signal = StatusSignaled, ws.Signal()
 	default:
@@ -440,7 +440,7 @@ func (l *launcher) classify(ctx context.Context, res *Result, ws syscall.WaitSta
 		switch res.Signal {
 		case syscall.SIGXCPU:
 			res.Status = StatusTimeLimit
-			res.Note = timeLimitNote(lim)
+			res.Note = TimeLimitNote(lim)
 		case syscall.SIGXFSZ:
 			res.Status = StatusOutputLimit
 			res.Note = fmt.Sprintf("file over %s", formatBytes(lim.FileSizeBytes))
@@ -684,10 +684,10 @@ func formatBytes(n int64) string {
 	return fmt.Sprintf("%d bytes", n)
 }
 
-// timeLimitNote is the note of a run stopped by a time limit. It names both
+// TimeLimitNote is the note of a run stopped by a time limit. It names both
 // limits, whichever fired: a busy program on a loaded machine may reach the
 // wall-clock cap before its CPU time limit, and a verdict's message must not
 // depend on the machine's load. Status says which one it was.
-func timeLimitNote(lim Limits) string {
+func TimeLimitNote(lim Limits) string {
 	return fmt.Sprintf("time limit exceeded (CPU time limit %s, wall-clock cap %s)", lim.CPUTime, lim.WallTime)
 }
