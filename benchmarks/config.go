@@ -111,6 +111,12 @@ type FunctionConfig struct {
 	TotalTimeLimit Duration `toml:"total_time_limit" json:"total_time_limit,omitempty"`
 	// ChunkSize is the most inputs one process runs.
 	ChunkSize int `toml:"chunk_size" json:"chunk_size,omitempty"`
+	// ChunkReferenceCPU, when positive, also ends a chunk before the
+	// reference solution's CPU time on its inputs passes it (a chunk holds
+	// at least one input): a problem whose inputs are heavy runs in several
+	// processes, which spread over the slots, so that neither it nor the
+	// confirmation of a TLE on it holds one slot for long.
+	ChunkReferenceCPU Duration `toml:"chunk_reference_cpu" json:"chunk_reference_cpu,omitempty"`
 	// Oracles names the dataset whose special comparisons apply
 	// ("humaneval", "mbpp", or "" for none).
 	Oracles string `toml:"oracles" json:"oracles,omitempty"`
@@ -193,6 +199,8 @@ func defaultConfig() Config {
 			TimeLimitFactor: 4,
 			TotalTimeLimit:  Duration(60 * time.Second),
 			ChunkSize:       1000,
+			// About 2 to 8 s of a correct program's CPU per process.
+			ChunkReferenceCPU: Duration(2 * time.Second),
 		},
 	}
 }
@@ -232,7 +240,7 @@ func (c *Config) validate(withData bool) error {
 			errs = append(errs, fmt.Sprintf("data.releases[%d] needs version, file and a 64-digit sha256", i))
 		}
 	}
-	if f := c.Function; f.TimeLimitFactor < 0 || f.ChunkSize < 0 || f.MinTimeLimit < 0 {
+	if f := c.Function; f.TimeLimitFactor < 0 || f.ChunkSize < 0 || f.MinTimeLimit < 0 || f.ChunkReferenceCPU < 0 {
 		errs = append(errs, "function: limits must not be negative")
 	}
 	if o := c.Function.Oracles; o != "" && o != "humaneval" && o != "mbpp" {

@@ -296,8 +296,9 @@ func (b *Benchmark) functionPlan(p *Problem, code string, lang *runner.Language,
 	}
 	check := judge.EvalplusCheck{Dataset: fc.Oracles, EntryPoint: p.EntryPoint, Atol: p.Atol}
 	base := b.Config.Limits
-	for start := 0; start < len(all); start += chunk {
-		refs := all[start:min(start+chunk, len(all))]
+	for start, end := 0, 0; start < len(all); start = end {
+		end = chunkEnd(all, start, chunk, fc.ChunkReferenceCPU.Std().Seconds())
+		refs := all[start:end]
 		inputs := make([]json.RawMessage, len(refs))
 		limits := make([]float64, len(refs))
 		total := 0.0
@@ -393,6 +394,22 @@ func (b *Benchmark) functionPlan(p *Problem, code string, lang *runner.Language,
 		plan.Runs = append(plan.Runs, run)
 	}
 	return plan, nil
+}
+
+// chunkEnd is where the chunk of all that begins at start ends: after at
+// most size inputs and, when budget is positive, before the reference's CPU
+// time on the chunk's inputs passes budget seconds (one input at least).
+func chunkEnd(all []inputRef, start, size int, budget float64) int {
+	end, cpu := start, 0.0
+	for end < len(all) && end-start < size {
+		c := all[end].g.Reference[all[end].idx].CPU
+		if budget > 0 && end > start && cpu+c > budget {
+			break
+		}
+		cpu += c
+		end++
+	}
+	return end
 }
 
 // limitRatio is the largest cpu/limit over the inputs the harness reported.

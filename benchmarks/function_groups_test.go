@@ -3,6 +3,7 @@ package benchmarks
 import (
 	"encoding/json"
 	"maps"
+	"slices"
 	"testing"
 
 	"github.com/scalebox-dev/scalebox/judge"
@@ -36,5 +37,40 @@ func TestWatchedChunkGroupsDoNotDependOnTiming(t *testing.T) {
 	c, _ := judgeChunk(finished, marker, refs, check, nil, nil)
 	if want := map[string]bool{"base": false, "plus": true}; c.Verdict != judge.RE || !maps.Equal(c.Groups, want) {
 		t.Errorf("unwatched: verdict %s groups %v, want RE %v", c.Verdict, c.Groups, want)
+	}
+}
+
+// TestChunksByReferenceCPU: chunks end at the size, or before the
+// reference's CPU time on them passes the budget, with one input at least.
+func TestChunksByReferenceCPU(t *testing.T) {
+	cpu := []float64{0.5, 0.5, 0.5, 3, 0.1, 0.1, 0.1, 0.1, 0.1}
+	g := &InputGroup{Name: "base"}
+	var all []inputRef
+	for i, c := range cpu {
+		g.Inputs = append(g.Inputs, json.RawMessage("[1]"))
+		g.Reference = append(g.Reference, RefResult{CPU: c})
+		all = append(all, inputRef{g, i})
+	}
+	chunks := func(size int, budget float64) []int {
+		var ends []int
+		for start, end := 0, 0; start < len(all); start = end {
+			end = chunkEnd(all, start, size, budget)
+			ends = append(ends, end)
+		}
+		return ends
+	}
+	for _, c := range []struct {
+		size   int
+		budget float64
+		want   []int
+	}{
+		{1000, 0, []int{9}},
+		{4, 0, []int{4, 8, 9}},
+		{1000, 2, []int{3, 4, 9}}, // 1.5 s; the 3 s input alone; the rest
+		{2, 2, []int{2, 3, 4, 6, 8, 9}},
+	} {
+		if got := chunks(c.size, c.budget); !slices.Equal(got, c.want) {
+			t.Errorf("size %d, budget %v: chunks end at %v, want %v", c.size, c.budget, got, c.want)
+		}
 	}
 }
