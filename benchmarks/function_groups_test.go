@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"maps"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/scalebox-dev/scalebox/judge"
@@ -72,5 +73,54 @@ func TestChunksByReferenceCPU(t *testing.T) {
 		if got := chunks(c.size, c.budget); !slices.Equal(got, c.want) {
 			t.Errorf("size %d, budget %v: chunks end at %v, want %v", c.size, c.budget, got, c.want)
 		}
+	}
+}
+
+// TestFunctionRunParts: a chunk's part runs its inputs [from, to) with
+// their limits, and the process's, multiplied by the factor, and judges
+// against the original limits, counting inputs from the chunk's first.
+func TestFunctionRunParts(t *testing.T) {
+	cfg := &Config{Name: "f", Version: "1", Format: "scalebox", Language: "python3",
+		Limits:   LimitsConfig{CPUTime: Duration(1e9), Memory: 64 << 20, Output: 1 << 20, Processes: 8},
+		Judge:    JudgeConfig{Comparator: "scalebox"},
+		Eval:     EvalConfig{EarlyStop: EarlyStopNever},
+		Function: FunctionConfig{Groups: []string{"base", "plus"}, MinTimeLimit: Duration(1e9), TimeLimitFactor: 4, ChunkSize: 1000},
+	}
+	in := []json.RawMessage{[]byte("[1]"), []byte("[2]")}
+	p := &Problem{TaskID: "t", Kind: KindFunction, EntryPoint: "f", Groups: []InputGroup{
+		{Name: "base", Inputs: in, Reference: []RefResult{{Out: []byte("1"), CPU: 0.5}, {Out: []byte("2")}}},
+		{Name: "plus", Inputs: in, Reference: []RefResult{{Out: []byte("1")}, {Out: []byte("2")}}},
+	}}
+	b, err := New(cfg, []*Problem{p}, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan, err := b.functionPlan(p, "def f(x): return x", &runner.Language{ID: "python3", Source: "main.py"}, PlanOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	whole := plan.Runs[0]
+	x := whole.Part(1, 3, 1.5)
+	var spec struct {
+		Marker string            `json:"marker"`
+		Limits []float64         `json:"limits"`
+		Inputs []json.RawMessage `json:"inputs"`
+	}
+	if err := json.Unmarshal(x.Stdin, &spec); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(spec.Limits, []float64{1.5, 1.5}) || len(spec.Inputs) != 2 || x.Inputs != 2 || !slices.Equal(x.Groups, []string{"base", "plus"}) {
+		t.Errorf("part [1, 3) × 1.5: limits %v, %d inputs, groups %v; want [1.5 1.5], 2, [base plus]", spec.Limits, len(spec.Inputs), x.Groups)
+	}
+	if x.Limits.CPUTime != whole.Limits.CPUTime*3/2 || x.Limits.WallTime != whole.Limits.WallTime*3/2 {
+		t.Errorf("part's process limits %v / %v, want 1.5 × %v / %v", x.Limits.CPUTime, x.Limits.WallTime, whole.Limits.CPUTime, whole.Limits.WallTime)
+	}
+	// Input 2 (plus input 0) used 1.2 s: within the part's limit, over its
+	// own; the outcome names it by its index in the chunk.
+	marker := spec.Marker
+	r := &runner.Result{Status: runner.StatusExited, Stdout: []byte("{\"ready\": true}\n{\"i\": 0, \"cpu\": 0.1, \"out\": 2}\n{\"i\": 1, \"cpu\": 1.2, \"out\": 1}\n" + marker + "\n")}
+	o := x.Judge(r)
+	if o.Verdict != judge.TLE || o.Input != 2 || o.Stopped || !strings.Contains(o.Message, "plus input 0") || o.Groups["plus"] || !o.Groups["base"] {
+		t.Errorf("part's outcome %+v; want TLE on input 2 (plus input 0), not stopped, base passed", o)
 	}
 }

@@ -154,7 +154,7 @@ func (s *Submission) confirmInputs(ctx context.Context, st *sampleState, run ben
 	// Each round moves past an input: at most n rounds.
 	for o.Verdict == judge.TLE && o.Input >= 0 && o.Input < n {
 		k := o.Input
-		x, xlim := extendRun(run.Part(k, k+1, 1), lim, 1+s.req.ConfirmTLE)
+		x, xlim := runPart(run, k, k+1, 1+s.req.ConfirmTLE, lim)
 		cr, co, ok := s.runAlone(ctx, st, x, xlim, lim)
 		if !ok {
 			break // the TLE stands
@@ -173,10 +173,7 @@ func (s *Submission) confirmInputs(ctx context.Context, st *sampleState, run ben
 		if k+1 == n {
 			o = benchmarks.Outcome{Verdict: judge.AC, Input: -1}
 		} else {
-			x, xlim = run.Part(k+1, n, 1), lim
-			if allow > 1 {
-				x, xlim = extendRun(run.Part(k+1, n, 1), lim, allow)
-			}
+			x, xlim = runPart(run, k+1, n, max(allow, 1), lim)
 			nr, _, alone, _, err := s.runTest(ctx, st, x, xlim)
 			if err != nil {
 				if ctx.Err() == nil {
@@ -244,6 +241,16 @@ func extendRun(run benchmarks.Run, lim runner.Limits, factor float64) (benchmark
 	}
 	x.Limits = &l
 	return x, l
+}
+
+// runPart is run's part [from, to) with its time limits multiplied by factor
+// (Run.Part), and the limits it runs under.
+func runPart(run benchmarks.Run, from, to int, factor float64, lim runner.Limits) (benchmarks.Run, runner.Limits) {
+	x := run.Part(from, to, factor)
+	if x.Limits != nil {
+		return x, *x.Limits
+	}
+	return x, scaleLimits(lim, factor)
 }
 
 // judgeExtended judges r, the result of x (a run extended by extendRun),
