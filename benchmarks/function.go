@@ -389,9 +389,7 @@ func (b *Benchmark) functionPlan(p *Problem, code string, lang *runner.Language,
 			}
 			return run
 		}
-		run := part(0, len(refs), 1)
-		run.Confirm = func(factor float64) Run { return part(0, len(refs), factor) }
-		plan.Runs = append(plan.Runs, run)
+		plan.Runs = append(plan.Runs, part(0, len(refs), 1))
 	}
 	return plan, nil
 }

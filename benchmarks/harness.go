@@ -67,17 +67,15 @@ type Run struct {
 	// JudgeContext, when set, is used instead of Judge: for judges that
 	// run programs of their own (a checker) and must stop on cancellation.
 	JudgeContext func(ctx context.Context, r *runner.Result) Outcome
-	// Confirm, when set, is the run to confirm a TLE with: its time limits
-	// (the process's and the harness's per input) multiplied by factor, and
-	// a judge that holds it to the original ones, so that an input that
-	// needs the margin is TLE. Without it the engine extends the
-	// process's limits and compares its CPU time.
-	Confirm func(factor float64) Run
 	// Part, when set, is the run of the test's inputs [from, to) with their
-	// time limits multiplied by factor and held, when judged, to the
-	// original ones (as Confirm's); its outcome's Groups are those of its
-	// inputs, and Input counts from the test's first input. A TLE can then
-	// be confirmed input by input (function problems).
+	// time limits (the process's and the harness's per input) multiplied
+	// by factor, and a judge that holds each input to its original limit,
+	// so that an input that needs the extension is TLE; its outcome's
+	// Groups are those of its inputs, and Input counts from the test's
+	// first input. A TLE is then confirmed input by input, and a first run
+	// extended by the load allowance is Part(0, Inputs, allowance)
+	// (function problems). Without it the engine extends the process's
+	// limits and compares its CPU time.
 	Part func(from, to int, factor float64) Run
 }
 

@@ -533,8 +533,9 @@ const defaultConfirmTLE = 0.2
 // defaultLoadAllowance is the default of --load-allowance: twice the
 // limits. On this project's 2-CPU machines (a core per CPU) a CPU-bound
 // Python loop used the same CPU time alone and beside another, within the
-// 15% that separates runs alone; SMT siblings, which share a core, slow
-// each other more, but not by half.
+// 15% that separates runs alone. SMT siblings, which share a core, slow
+// each other more (not measured here: these machines have no SMT); twice
+// the limit leaves room for that.
 const defaultLoadAllowance = 2.0
 
 // parseConfirmTLE reads --confirm-tle: on, off, or a margin in percent.

@@ -81,7 +81,7 @@ func (t *soloTracker) end(r *soloRun) bool {
 // program that sleeps.
 func confirmable(run benchmarks.Run, r *runner.Result, lim runner.Limits) bool {
 	switch {
-	case run.Confirm != nil:
+	case run.Part != nil:
 		return true
 	case r.Status == runner.StatusTimeLimit:
 		return true
@@ -109,14 +109,7 @@ func (s *Submission) confirmTLE(ctx context.Context, st *sampleState, run benchm
 // judges it against lim (judgeExtended). ok is false when it could not run.
 func (s *Submission) runAlone(ctx context.Context, st *sampleState, x benchmarks.Run, xlim, lim runner.Limits) (r *runner.Result, o benchmarks.Outcome, ok bool) {
 	e := s.e
-	spec := &runner.Spec{
-		Args:   st.argv,
-		Env:    st.prog.Env,
-		Dir:    runner.WorkDir,
-		Mounts: st.prog.Mounts,
-		Stdin:  x.Stdin,
-		Limits: xlim,
-	}
+	spec := s.spec(st, x, xlim)
 	if x.Watch != nil {
 		spec.Watch = x.Watch()
 	}
@@ -170,6 +163,7 @@ func (s *Submission) confirmInputs(ctx context.Context, st *sampleState, run ben
 		}
 		ratio = max(ratio, co.LimitRatio)
 		part := co.Groups
+		final := false
 		if k+1 == n {
 			o = benchmarks.Outcome{Verdict: judge.AC, Input: -1}
 		} else {
@@ -193,16 +187,16 @@ func (s *Submission) confirmInputs(ctx context.Context, st *sampleState, run ben
 				}
 				part[g] = v
 			}
-			if o.Verdict == judge.TLE && (alone || (allow > 1 && stopped)) {
-				// Measured alone, or past the allowance: final.
-				c.PastAllowance = !alone
-				maps.Copy(groups, part)
-				break
-			}
+			// A TLE measured alone, or past the allowance, is final.
+			final = o.Verdict == judge.TLE && (alone || (allow > 1 && stopped))
+			c.PastAllowance = final && !alone
 		}
 		// The inputs before k passed; k's group and those after it are
 		// decided by the runs from k on.
 		maps.Copy(groups, part)
+		if final {
+			break
+		}
 	}
 	if c.Runs == 0 {
 		return r, o, nil // not confirmed: the TLE stands
@@ -229,28 +223,26 @@ func (s *Submission) loadAllowance() float64 {
 
 // extendRun is run with its time limits multiplied by factor, and the
 // limits it runs under: the process's, and the harness's per input where
-// the run has them (Run.Confirm), with a judge that holds each input to
-// its own limit. judgeExtended holds the process to lim.
+// the run has them (Run.Part), with a judge that holds each input to its
+// own limit. judgeExtended holds the process to lim.
 func extendRun(run benchmarks.Run, lim runner.Limits, factor float64) (benchmarks.Run, runner.Limits) {
-	x, l := run, scaleLimits(lim, factor)
-	if run.Confirm != nil {
-		x = run.Confirm(factor)
-		if x.Limits != nil {
-			l = *x.Limits
-		}
+	if run.Part != nil {
+		return runPart(run, 0, run.Inputs, factor, lim)
 	}
-	x.Limits = &l
-	return x, l
+	l := scaleLimits(lim, factor)
+	run.Limits = &l
+	return run, l
 }
 
 // runPart is run's part [from, to) with its time limits multiplied by factor
 // (Run.Part), and the limits it runs under.
 func runPart(run benchmarks.Run, from, to int, factor float64, lim runner.Limits) (benchmarks.Run, runner.Limits) {
 	x := run.Part(from, to, factor)
-	if x.Limits != nil {
-		return x, *x.Limits
+	if x.Limits == nil {
+		l := scaleLimits(lim, factor)
+		x.Limits = &l
 	}
-	return x, scaleLimits(lim, factor)
+	return x, *x.Limits
 }
 
 // judgeExtended judges r, the result of x (a run extended by extendRun),

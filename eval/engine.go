@@ -998,14 +998,7 @@ func (s *Submission) test(st *sampleState, i int) {
 // retried after system errors. alone says no other test ran meanwhile.
 func (s *Submission) runTest(ctx context.Context, st *sampleState, x benchmarks.Run, lim runner.Limits) (r *runner.Result, node string, alone bool, attempts int, err error) {
 	e := s.e
-	spec := &runner.Spec{
-		Args:   st.argv,
-		Env:    st.prog.Env,
-		Dir:    runner.WorkDir,
-		Mounts: st.prog.Mounts,
-		Stdin:  x.Stdin,
-		Limits: lim,
-	}
+	spec := s.spec(st, x, lim)
 	if s.req.KeepOutput {
 		// Fetched files are not judged: read them only to return them.
 		spec.Fetch = x.Fetch
@@ -1032,6 +1025,18 @@ func (s *Submission) runTest(ctx context.Context, st *sampleState, x benchmarks.
 		return err
 	})
 	return r, node, alone, attempts, err
+}
+
+// spec is the sandbox's spec of x, a run of st's program, under lim.
+func (s *Submission) spec(st *sampleState, x benchmarks.Run, lim runner.Limits) *runner.Spec {
+	return &runner.Spec{
+		Args:   st.argv,
+		Env:    st.prog.Env,
+		Dir:    runner.WorkDir,
+		Mounts: st.prog.Mounts,
+		Stdin:  x.Stdin,
+		Limits: lim,
+	}
 }
 
 // admit waits until a run with the given memory limit fits in the memory

@@ -203,10 +203,7 @@ func readSmall(path string) ([]byte, error) {
 	buf := make([]byte, 4096)
 	n := 0
 	for n < len(buf) {
-		m, err := unix.Read(fd, buf[n:])
-		if err == unix.EINTR {
-			continue
-		}
+		m, err := ignoringEINTR(func() (int, error) { return unix.Read(fd, buf[n:]) })
 		if err != nil {
 			return nil, &os.PathError{Op: "read", Path: path, Err: err}
 		}
